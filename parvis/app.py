@@ -1,0 +1,116 @@
+"""The app factory: everything is built here from the settings, nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from parvis import __version__, participation
+from parvis.indicators import pillar_label
+from parvis.kernel.auth.actions import AccountDeleted
+from parvis.kernel.context import Context
+from parvis.kernel.db import make_engine, make_session_factory
+from parvis.kernel.events import EventBus, TargetChanged
+from parvis.kernel.jobs import Jobs
+from parvis.kernel.mail import send_mail
+from parvis.kernel.settings import Settings
+from parvis.kernel.web.errors import install_error_handlers
+from parvis.kernel.web.middleware import RequestContextMiddleware
+from parvis.kernel.web.templating import make_environment
+from parvis.projects import actions as project_actions
+from parvis.projects.api import router as projects_api
+from parvis.projects.labels import status_label
+from parvis.projects.pages import router as projects_pages
+from parvis.projects.tools import ToolRegistry
+from parvis.territory.api import router as territory_api
+from parvis.web import account, admin, home
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "projects" / "templates"]
+DESCRIPTION = """The open API of Parvis: city projects, their objectives and supports.
+
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`.
+Writes need a personal token (`Authorization: Bearer pv_...`, created on your account page)
+or a session cookie with the `X-CSRF-Token` header."""
+
+
+def build_context(settings: Settings) -> Context:
+    engine = make_engine(settings.database_url)
+    ctx = Context(settings, engine, make_session_factory(engine), Jobs(settings), EventBus())
+    ctx.jobs.register(
+        "send_mail", lambda to, subject, body: send_mail(settings, to, subject, body)
+    )
+    ctx.jobs.register(
+        "notify_followers",
+        lambda target_type, target_id, message, link: participation.notify_followers(
+            ctx, TargetChanged(target_type, target_id, message, link)
+        ),
+    )
+    ctx.events.subscribe(
+        TargetChanged,
+        lambda e: ctx.jobs.defer(
+            "notify_followers", target_type=e.target_type, target_id=e.target_id,
+            message=e.message, link=e.link,
+        ),  # fmt: skip
+    )
+    ctx.events.subscribe(AccountDeleted, lambda e: project_actions.forget_author(ctx, e.user_id))
+    return ctx
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    ctx = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.jobs.close()
+        ctx.engine.dispose()
+
+    app = FastAPI(
+        title="Parvis API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    )
+    app.state.ctx = ctx
+    app.state.tools = ToolRegistry()
+    app.state.jinja = make_environment(
+        TEMPLATE_DIRS,
+        {"version": __version__, "status_label": status_label, "pillar_label": pillar_label},
+    )
+    for router in (
+        home.router, account.router, admin.router, projects_pages, projects_api, territory_api
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Parvis API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        default_locale=settings.default_locale,
+        secure_cookies=settings.secure_cookies,
+    )
+    logging.getLogger("parvis").setLevel(logging.INFO)
+    return app

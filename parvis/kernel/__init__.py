@@ -1,0 +1,1 @@
+"""What every domain needs and that has no domain words: settings, database, auth, i18n, errors."""

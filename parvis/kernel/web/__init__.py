@@ -1,0 +1,1 @@
+"""The HTTP side of the kernel: request context, dependencies, templates, error rendering."""

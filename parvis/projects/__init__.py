@@ -1,0 +1,1 @@
+"""City projects: where the sustainable, connected and open city meet."""

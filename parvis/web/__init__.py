@@ -1,0 +1,1 @@
+"""The portal's frame: layout, home, account pages, administration, static files."""
