@@ -44,9 +44,7 @@ or a session cookie with the `X-CSRF-Token` header."""
 def build_context(settings: Settings) -> Context:
     engine = make_engine(settings.database_url)
     ctx = Context(settings, engine, make_session_factory(engine), Jobs(settings), EventBus())
-    ctx.jobs.register(
-        "send_mail", lambda to, subject, body: send_mail(settings, to, subject, body)
-    )
+    ctx.jobs.register("send_mail", lambda to, subject, body: send_mail(settings, to, subject, body))
     ctx.jobs.register(
         "notify_followers",
         lambda target_type, target_id, message, link: participation.notify_followers(
@@ -56,9 +54,12 @@ def build_context(settings: Settings) -> Context:
     ctx.events.subscribe(
         TargetChanged,
         lambda e: ctx.jobs.defer(
-            "notify_followers", target_type=e.target_type, target_id=e.target_id,
-            message=e.message, link=e.link,
-        ),  # fmt: skip
+            "notify_followers",
+            target_type=e.target_type,
+            target_id=e.target_id,
+            message=e.message,
+            link=e.link,
+        ),
     )
     ctx.events.subscribe(AccountDeleted, lambda e: project_actions.forget_author(ctx, e.user_id))
     return ctx
@@ -91,7 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         {"version": __version__, "status_label": status_label, "pillar_label": pillar_label},
     )
     for router in (
-        home.router, account.router, admin.router, projects_pages, projects_api, territory_api
+        home.router,
+        account.router,
+        admin.router,
+        projects_pages,
+        projects_api,
+        territory_api,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
@@ -110,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware,
         default_locale=settings.default_locale,
-        secure_cookies=settings.secure_cookies,
+        secure_cookies=settings.cookies_secure,
     )
     logging.getLogger("parvis").setLevel(logging.INFO)
     return app

@@ -117,6 +117,7 @@ def create_admin(
         raise typer.Exit(1) from None
     finally:
         ctx.jobs.close()
+        ctx.engine.dispose()
     console.print(f"[green]Administrator {user.email} created.[/green]")
 
 

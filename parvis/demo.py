@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from parvis import indicators, participation
 from parvis.app import build_context
-from parvis.demo_data import COMMENTS, P, PEOPLE
+from parvis.demo_data import COMMENTS, PEOPLE, P
 from parvis.kernel.auth import Role, User
 from parvis.kernel.auth.actions import sign_up
 from parvis.kernel.context import Context
@@ -33,7 +33,9 @@ def load_demo(settings: Settings, console: Console) -> None:
         with Progress(console=console, transient=False) as progress, ctx.sessions() as db:
             task = progress.add_task("Paris: boundaries and population", total=3)
             arr, quartiers = load_territory(db)
-            progress.update(task, advance=1, description=f"{arr} arrondissements, {quartiers} quartiers")
+            progress.update(
+                task, advance=1, description=f"{arr} arrondissements, {quartiers} quartiers"
+            )
             people = _load_people(ctx, db)
             progress.update(task, advance=1, description=f"{len(people)} people")
             created = _load_projects(ctx, db, people)
@@ -53,9 +55,15 @@ def _load_people(ctx: Context, db: Session) -> dict[str, User]:
         user = db.scalar(select(User).where(User.email == email))
         if user is None:
             user = sign_up(
-                ctx, db, email=email, password=DEMO_PASSWORD, display_name=name,
-                arrondissement=arrondissement, role=Role(role), confirmed=True,
-            )  # fmt: skip
+                ctx,
+                db,
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                arrondissement=arrondissement,
+                role=Role(role),
+                confirmed=True,
+            )
         people[email] = user
     return people
 
@@ -70,35 +78,49 @@ def _load_projects(ctx: Context, db: Session, people: dict[str, User]) -> int:
             continue
         point = spec["point"]
         project = actions.create_project(
-            db, staff,
+            db,
+            staff,
             ProjectCreate(
-                title=spec["title"], summary=spec["summary"], description=spec["description"],
-                department=spec["department"], arrondissements=spec["arrondissements"],
-                budget_eur=spec["budget_eur"], residents_reached=spec["residents_reached"],
+                title=spec["title"],
+                summary=spec["summary"],
+                description=spec["description"],
+                department=spec["department"],
+                arrondissements=spec["arrondissements"],
+                budget_eur=spec["budget_eur"],
+                residents_reached=spec["residents_reached"],
                 geometry={"type": "Point", "coordinates": point} if point else None,
-                start_date=date(2026, 1, 15), end_date=date(2028, 12, 31),
+                start_date=date(2026, 1, 15),
+                end_date=date(2028, 12, 31),
             ),
-        )  # fmt: skip
+        )
         created.append(project.id)
         target = Status(spec["status"])
         for status in Status:
-            if Status.IDEA.index < status.index <= target.index:
+            if Status.IDEA.rank < status.rank <= target.rank:
                 actions.change_status(ctx, db, staff, project.id, status)
         for pillar, name, unit, baseline, goal, deadline, values in spec["objectives"]:
             objective = indicators.add_objective(
-                db, project.id,
+                db,
+                project.id,
                 indicators.ObjectiveCreate(
-                    pillar=pillar, indicator=name, unit=unit, baseline=baseline, target=goal,
+                    pillar=pillar,
+                    indicator=name,
+                    unit=unit,
+                    baseline=baseline,
+                    target=goal,
                     deadline=date.fromisoformat(deadline),
                 ),
-            )  # fmt: skip
+            )
             start = date(2026, 1, 1)
             for i, value in enumerate(values):
                 indicators.record_measurement(
-                    db, objective.id,
-                    indicators.MeasurementCreate(value=value, measured_on=start + timedelta(days=90 * i)),
+                    db,
+                    objective.id,
+                    indicators.MeasurementCreate(
+                        value=value, measured_on=start + timedelta(days=90 * i)
+                    ),
                     user_id=staff.id,
-                )  # fmt: skip
+                )
         for title, body in spec["journal"]:
             actions.post_journal_entry(
                 ctx, db, staff, project.id, JournalEntryCreate(title=title, body=body)
@@ -109,5 +131,7 @@ def _load_projects(ctx: Context, db: Session, people: dict[str, User]) -> int:
             participation.follow(db, resident, actions.TARGET, project.id)
     for index, person, body in COMMENTS:
         if index < len(created):
-            participation.add_comment(db, people[PEOPLE[person][0]], actions.TARGET, created[index], body)
+            participation.add_comment(
+                db, people[PEOPLE[person][0]], actions.TARGET, created[index], body
+            )
     return len(created)

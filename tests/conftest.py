@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
 import uuid
@@ -86,9 +88,7 @@ def _truncate_pg(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
@@ -215,4 +215,12 @@ def outbox(app: FastAPI) -> list[str]:
     folder: Path = app.state.ctx.settings.outbox_dir
     if not folder.exists():
         return []
-    return [p.read_text() for p in sorted(folder.glob("*.eml"))]
+    messages = []
+    for path in sorted(folder.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body()
+        assert body is not None
+        messages.append(
+            f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body.get_content()}"
+        )
+    return messages

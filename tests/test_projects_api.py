@@ -51,7 +51,9 @@ def test_a_resident_cannot_create_or_change_a_project(
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["status"] == 403
-    patch = client.patch(f"/api/projects/{project['id']}", json={"title": "Pirate"}, headers=headers)
+    patch = client.patch(
+        f"/api/projects/{project['id']}", json={"title": "Pirate"}, headers=headers
+    )
     assert patch.status_code == 403
     assert client.get(f"/api/projects/{project['id']}").json()["title"] == PROJECT["title"]
 
@@ -64,11 +66,19 @@ def test_list_filters_by_arrondissement_status_and_pillar(
     b = create(client, headers, title="Piste cyclable", arrondissements=[19])
     city = create(client, headers, title="Plan arbres", arrondissements=[])
     client.post(f"/api/projects/{b['id']}/status", json={"status": "design"}, headers=headers)
-    objective = {"pillar": "ecological", "indicator": "Vélos/jour", "unit": "vélos",
-                 "baseline": 100, "target": 500}  # fmt: skip
-    assert client.post(
-        f"/api/projects/{b['id']}/objectives", json=objective, headers=headers
-    ).status_code == 201
+    objective = {
+        "pillar": "ecological",
+        "indicator": "Vélos/jour",
+        "unit": "vélos",
+        "baseline": 100,
+        "target": 500,
+    }
+    assert (
+        client.post(
+            f"/api/projects/{b['id']}/objectives", json=objective, headers=headers
+        ).status_code
+        == 201
+    )
 
     def ids(query: str) -> set[int]:
         response = client.get(f"/api/projects?{query}")
@@ -92,7 +102,11 @@ def test_pagination(
     last = client.get("/api/projects?size=2&page=3").json()
     assert (first["total"], first["pages"], len(first["items"])) == (5, 3, 2)
     assert len(last["items"]) == 1
-    seen = {p["id"] for page in (1, 2, 3) for p in client.get(f"/api/projects?size=2&page={page}").json()["items"]}
+    seen = {
+        p["id"]
+        for page in (1, 2, 3)
+        for p in client.get(f"/api/projects?size=2&page={page}").json()["items"]
+    }
     assert len(seen) == 5
 
 
@@ -102,7 +116,10 @@ def test_status_lifecycle_is_recorded_and_enforced(
     headers = api_token(staff)
     project = create(client, headers)
     url = f"/api/projects/{project['id']}/status"
-    assert client.post(url, json={"status": "design", "note": "Skip"}, headers=headers).status_code == 200
+    assert (
+        client.post(url, json={"status": "design", "note": "Skip"}, headers=headers).status_code
+        == 200
+    )
     too_far_back = client.post(url, json={"status": "idea"}, headers=headers)
     assert too_far_back.status_code == 422
     back = client.post(url, json={"status": "consultation"}, headers=headers)
@@ -121,7 +138,8 @@ def test_bad_input_gets_problem_json_never_a_500(
     cases: list[dict[str, Any]] = [
         PROJECT | {"arrondissements": [21]},
         PROJECT | {"geometry": {"type": "Point", "coordinates": [5.0, 45.0]}},
-        PROJECT | {"geometry": {"type": "Polygon", "coordinates": [[[2.35, 48.85], [2.36, 48.85]]]}},
+        PROJECT
+        | {"geometry": {"type": "Polygon", "coordinates": [[[2.35, 48.85], [2.36, 48.85]]]}},
         PROJECT | {"budget_eur": -5},
         PROJECT | {"end_date": "2026-01-01"},
         PROJECT | {"unknown": 1},
@@ -133,7 +151,9 @@ def test_bad_input_gets_problem_json_never_a_500(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["title"] == "Invalid input"
     broken = client.post(
-        "/api/projects", content=b"{not json", headers=headers | {"content-type": "application/json"}
+        "/api/projects",
+        content=b"{not json",
+        headers=headers | {"content-type": "application/json"},
     )
     assert broken.status_code == 422
     assert client.get("/api/projects/999999").status_code == 404
@@ -153,14 +173,20 @@ def test_description_markdown_is_sanitised_on_the_page(
 
 
 def test_supports_once_per_resident(
-    client: TestClient, staff: User, resident: User, make_user: Callable[..., User],
+    client: TestClient,
+    staff: User,
+    resident: User,
+    make_user: Callable[..., User],
     api_token: Callable[[User], dict[str, str]],
-) -> None:  # fmt: skip
+) -> None:
     project = create(client, api_token(staff))
     url = f"/api/projects/{project['id']}/supports"
     headers = api_token(resident)
     assert client.put(url, headers=headers).json() == {
-        "project_id": project["id"], "supports": 1, "supported": True}  # fmt: skip
+        "project_id": project["id"],
+        "supports": 1,
+        "supported": True,
+    }
     assert client.put(url, headers=headers).json()["supports"] == 1
     other = make_user()
     assert client.put(url, headers=api_token(other)).json()["supports"] == 2

@@ -13,17 +13,17 @@ from parvis.indicators.queries import (
 from parvis.indicators.schemas import MeasurementCreate, ObjectiveCreate, ObjectivePublic
 
 __all__ = [
+    "PILLAR_LABELS",
     "MeasurementCreate",
     "ObjectiveCreate",
     "ObjectivePublic",
-    "PILLAR_LABELS",
     "Pillar",
-    "pillar_label",
     "add_objective",
     "delete_objective",
     "objective_counts",
     "objective_project",
     "objectives_of",
+    "pillar_label",
     "pillars_by_project",
     "project_ids_with_pillar",
     "record_measurement",

@@ -23,9 +23,11 @@ def record_measurement(
     if db.get(Objective, objective_id) is None:
         raise NotFound(_("No such objective."))
     measurement = Measurement(
-        objective_id=objective_id, value=data.value, measured_on=data.measured_on,
+        objective_id=objective_id,
+        value=data.value,
+        measured_on=data.measured_on,
         entered_by=user_id,
-    )  # fmt: skip
+    )
     db.add(measurement)
     db.commit()
     return measurement

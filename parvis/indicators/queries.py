@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from parvis.indicators.models import Measurement, Objective, Pillar
@@ -38,10 +38,17 @@ def objectives_of(db: Session, project_id: int) -> list[ObjectivePublic]:
         latest = values[-1].value if values else None
         result.append(
             ObjectivePublic(
-                id=o.id, pillar=o.pillar, indicator=o.indicator, unit=o.unit,
-                baseline=o.baseline, target=o.target, deadline=o.deadline, latest=latest,
-                progress=_progress(o, latest), history=values,
-            )  # fmt: skip
+                id=o.id,
+                pillar=o.pillar,
+                indicator=o.indicator,
+                unit=o.unit,
+                baseline=o.baseline,
+                target=o.target,
+                deadline=o.deadline,
+                latest=latest,
+                progress=_progress(o, latest),
+                history=values,
+            )
         )
     return result
 
@@ -53,7 +60,7 @@ def pillars_by_project(db: Session) -> dict[int, set[Pillar]]:
     return found
 
 
-def project_ids_with_pillar(pillar: Pillar) -> select:  # type: ignore[type-arg]
+def project_ids_with_pillar(pillar: Pillar) -> Select[int]:
     """A subquery for filtering projects by the pillar of one of their objectives."""
     return select(Objective.project_id).where(Objective.pillar == pillar)
 
@@ -66,4 +73,4 @@ def objective_counts(db: Session) -> dict[int, int]:
     from sqlalchemy import func
 
     rows = db.execute(select(Objective.project_id, func.count()).group_by(Objective.project_id))
-    return {project_id: count for project_id, count in rows}
+    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects

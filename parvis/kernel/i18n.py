@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -21,6 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
 
 LOCALES = ("fr", "en")
+PARIS = ZoneInfo("Europe/Paris")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 current_locale: ContextVar[str] = ContextVar("current_locale", default="fr")
@@ -53,7 +55,9 @@ def lazy(message: str) -> str:
 
 
 def negotiate(accept_language: str, default: str) -> str:
-    preferred = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
+    preferred = [
+        part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
+    ]
     found = Locale.negotiate([p for p in preferred if p], list(LOCALES), sep="_")
     return str(found) if found else default
 
@@ -68,7 +72,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return babel_format_datetime(
-        value, format="medium", tzinfo="Europe/Paris", locale=current_locale.get()
+        value, format="medium", tzinfo=PARIS, locale=current_locale.get()
     )
 
 

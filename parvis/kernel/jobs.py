@@ -52,8 +52,9 @@ class Jobs:
 
     def drain(self) -> None:
         """Wait for the in-process jobs deferred so far (used at shutdown and by tests)."""
-        futures, self._futures = self._futures, []
-        wait(futures)
+        while self._futures:  # a job may defer more jobs
+            futures, self._futures = self._futures, []
+            wait(futures)
 
     def queue(self, *, sync: bool) -> procrastinate.App:
         if self._queue is None:

@@ -66,8 +66,10 @@ class Settings(BaseSettings):
         description="Map tile URL template ({z}/{x}/{y}); empty shows boundaries only.",
     )
     tile_attribution: str = Field(default="", description="Attribution shown with map tiles.")
-    secure_cookies: bool = Field(
-        default=True, description="Mark cookies Secure (browsers keep them on localhost too)."
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure; default: yes when the base URL is https or outside "
+        "development.",
     )
     session_days: int = Field(default=14, ge=1, le=365, description="Days a sign-in lasts.")
     signin_attempts: int = Field(
@@ -93,6 +95,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.startswith("https://") or self.environment != Environment.DEVELOPMENT
 
     @property
     def run_jobs_in_process(self) -> bool:

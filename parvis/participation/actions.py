@@ -24,6 +24,17 @@ from parvis.participation.models import (
 MAX_COMMENT = 5000
 
 
+def _insert_once(db: Session, row: object) -> bool:
+    """Insert in a savepoint: a unique violation leaves the rest of the session untouched."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        return False
+    db.commit()
+    return True
+
+
 def _require_confirmed(user: User) -> None:
     if not user.is_confirmed:
         raise Forbidden(_("Confirm your email address first: we sent you a link."))
@@ -54,12 +65,10 @@ def report_comment(db: Session, user: User, comment_id: int, reason: str) -> Com
     reason = reason.strip()
     if not 3 <= len(reason) <= 400:
         raise InvalidInput(_("Say in a few words why you report this comment."))
-    db.add(CommentReport(comment_id=comment.id, reporter_id=user.id, reason=reason))
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        raise Conflict(_("You have already reported this comment.")) from None
+    if not _insert_once(
+        db, CommentReport(comment_id=comment.id, reporter_id=user.id, reason=reason)
+    ):
+        raise Conflict(_("You have already reported this comment."))
     return comment
 
 
@@ -88,12 +97,8 @@ def follow(db: Session, user: User, target_type: str, target_id: int) -> None:
             Follow.target_id == target_id,
         )
     )
-    if exists is None:
-        db.add(Follow(user_id=user.id, target_type=target_type, target_id=target_id))
-        try:
-            db.commit()
-        except IntegrityError:  # a concurrent request followed first: same outcome
-            db.rollback()
+    if exists is None:  # a concurrent request may follow first: same outcome
+        _insert_once(db, Follow(user_id=user.id, target_type=target_type, target_id=target_id))
 
 
 def unfollow(db: Session, user: User, target_type: str, target_id: int) -> None:
@@ -110,13 +115,7 @@ def unfollow(db: Session, user: User, target_type: str, target_id: int) -> None:
 def support(db: Session, user: User, target_type: str, target_id: int) -> bool:
     """Support once; True when this call added the support."""
     _require_confirmed(user)
-    db.add(Support(user_id=user.id, target_type=target_type, target_id=target_id))
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        return False
-    return True
+    return _insert_once(db, Support(user_id=user.id, target_type=target_type, target_id=target_id))
 
 
 def withdraw_support(db: Session, user: User, target_type: str, target_id: int) -> bool:

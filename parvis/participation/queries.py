@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,9 +66,14 @@ def reported_comments(db: Session) -> list[ReportedComment]:
     comments = db.scalars(select(Comment).where(Comment.id.in_(reports)).order_by(Comment.id))
     return [
         ReportedComment(
-            c.id, c.target_type, c.target_id, c.body, str(c.state), len(reports[c.id]),
+            c.id,
+            c.target_type,
+            c.target_id,
+            c.body,
+            str(c.state),
+            len(reports[c.id]),
             reports[c.id],
-        )  # fmt: skip
+        )
         for c in comments
     ]
 
@@ -88,7 +94,7 @@ def support_counts(db: Session, target_type: str) -> dict[int, int]:
         .where(Support.target_type == target_type)
         .group_by(Support.target_id)
     )
-    return {target_id: count for target_id, count in rows}
+    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects
 
 
 def support_count(db: Session, target_type: str, target_id: int) -> int:
@@ -127,25 +133,33 @@ def relation_of(db: Session, user_id: int, target_type: str, target_id: int) -> 
 
 
 def export_participation(db: Session, user_id: int) -> dict[str, Any]:
-    def rows(model: type[Follow] | type[Support]) -> list[dict[str, Any]]:
+    def rows(items: Iterable[Follow | Support]) -> list[dict[str, Any]]:
         return [
-            {"target_type": r.target_type, "target_id": r.target_id,
-             "created_at": r.created_at.isoformat()}  # fmt: skip
-            for r in db.scalars(select(model).where(model.user_id == user_id))
+            {
+                "target_type": r.target_type,
+                "target_id": r.target_id,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in items
         ]
 
     comments = db.scalars(select(Comment).where(Comment.author_id == user_id))
     reports = db.scalars(select(CommentReport).where(CommentReport.reporter_id == user_id))
     return {
         "comments": [
-            {"target_type": c.target_type, "target_id": c.target_id, "body": c.body,
-             "created_at": c.created_at.isoformat(), "state": str(c.state)}  # fmt: skip
+            {
+                "target_type": c.target_type,
+                "target_id": c.target_id,
+                "body": c.body,
+                "created_at": c.created_at.isoformat(),
+                "state": str(c.state),
+            }
             for c in comments
         ],
         "comment_reports": [
             {"comment_id": r.comment_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
             for r in reports
         ],
-        "follows": rows(Follow),
-        "supports": rows(Support),
+        "follows": rows(db.scalars(select(Follow).where(Follow.user_id == user_id))),
+        "supports": rows(db.scalars(select(Support).where(Support.user_id == user_id))),
     }

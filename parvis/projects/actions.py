@@ -8,6 +8,7 @@ from parvis.kernel.auth import User
 from parvis.kernel.context import Context
 from parvis.kernel.errors import InvalidInput, NotFound
 from parvis.kernel.events import TargetChanged
+from parvis.kernel.geojson import dump_geometry
 from parvis.kernel.i18n import gettext as _
 from parvis.projects.labels import status_label
 from parvis.projects.models import JournalEntry, Project, ProjectPlace, Status, StatusChange
@@ -28,16 +29,22 @@ def _get(db: Session, project_id: int) -> Project:
 
 
 def create_project(db: Session, author: User, data: ProjectCreate) -> Project:
-    fields = data.model_dump(exclude={"arrondissements"})
-    project = Project(**fields, created_by=author.id, status=Status.IDEA)
+    fields = data.model_dump(exclude={"arrondissements", "geometry"})
+    project = Project(
+        **fields, geometry=dump_geometry(data.geometry), created_by=author.id, status=Status.IDEA
+    )
     project.places = [ProjectPlace(arrondissement=n) for n in data.arrondissements]
     db.add(project)
     db.flush()
     db.add(
         StatusChange(
-            project_id=project.id, from_status=None, to_status=Status.IDEA,
-            changed_by=author.id, changed_by_name=author.display_name, note="",
-        )  # fmt: skip
+            project_id=project.id,
+            from_status=None,
+            to_status=Status.IDEA,
+            changed_by=author.id,
+            changed_by_name=author.display_name,
+            note="",
+        )
     )
     db.commit()
     return project
@@ -45,7 +52,9 @@ def create_project(db: Session, author: User, data: ProjectCreate) -> Project:
 
 def update_project(db: Session, project_id: int, data: ProjectUpdate) -> Project:
     project = _get(db, project_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"geometry"})
+    if "geometry" in data.model_fields_set:
+        changes["geometry"] = dump_geometry(data.geometry)
     if "arrondissements" in changes:
         numbers = changes.pop("arrondissements") or []
         project.places = [ProjectPlace(arrondissement=n) for n in numbers]
@@ -74,18 +83,23 @@ def change_status(
     project.status = target
     db.add(
         StatusChange(
-            project_id=project.id, from_status=current, to_status=target,
-            changed_by=actor.id, changed_by_name=actor.display_name, note=note.strip()[:400],
-        )  # fmt: skip
+            project_id=project.id,
+            from_status=current,
+            to_status=target,
+            changed_by=actor.id,
+            changed_by_name=actor.display_name,
+            note=note.strip()[:400],
+        )
     )
     db.commit()
     ctx.events.publish(
         TargetChanged(
-            TARGET, project.id,
+            TARGET,
+            project.id,
             _("“%(title)s” is now at stage: %(status)s")
             % {"title": project.title, "status": status_label(target)},
             project_link(project.id),
-        )  # fmt: skip
+        )
     )
     return project
 
@@ -95,17 +109,21 @@ def post_journal_entry(
 ) -> JournalEntry:
     project = _get(db, project_id)
     entry = JournalEntry(
-        project_id=project.id, title=data.title, body=data.body,
-        author_id=author.id, author_name=author.display_name,
-    )  # fmt: skip
+        project_id=project.id,
+        title=data.title,
+        body=data.body,
+        author_id=author.id,
+        author_name=author.display_name,
+    )
     db.add(entry)
     db.commit()
     ctx.events.publish(
         TargetChanged(
-            TARGET, project.id,
+            TARGET,
+            project.id,
             _("News of “%(title)s”: %(entry)s") % {"title": project.title, "entry": entry.title},
             project_link(project.id) + f"#journal-{entry.id}",
-        )  # fmt: skip
+        )
     )
     return entry
 

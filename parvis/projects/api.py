@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from parvis import indicators, participation
 from parvis.indicators import ObjectiveCreate, ObjectivePublic, Pillar
-from parvis.kernel.web.deps import CtxDep, DbDep, StaffDep, UserDep
+from parvis.kernel.web.deps import CtxDep, DbDep, Id, StaffDep, UserDep
 from parvis.kernel.web.problems import PROBLEM_RESPONSES
 from parvis.projects import actions, queries
 from parvis.projects.models import Status
@@ -18,7 +18,6 @@ from parvis.projects.schemas import (
     ProjectCreate,
     ProjectDetail,
     ProjectPage,
-    ProjectPublic,
     ProjectUpdate,
     StatusChangeIn,
     SupportState,
@@ -27,7 +26,7 @@ from parvis.projects.schemas import (
 router = APIRouter(prefix="/api/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
 
 
-def _detail(request: Request, db: DbDep, ctx: CtxDep, project_id: int) -> ProjectDetail:
+def _detail(request: Request, db: DbDep, ctx: CtxDep, project_id: Id) -> ProjectDetail:
     return queries.project_detail(db, project_id, request.app.state.tools, ctx.settings.base_url)
 
 
@@ -62,22 +61,26 @@ def projects_geojson(
 
 @router.post("", response_model=ProjectDetail, status_code=status.HTTP_201_CREATED)
 def create_project(
-    request: Request, response: Response, db: DbDep, ctx: CtxDep, user: StaffDep,
+    request: Request,
+    response: Response,
+    db: DbDep,
+    ctx: CtxDep,
+    user: StaffDep,
     data: ProjectCreate,
-) -> ProjectDetail:  # fmt: skip
+) -> ProjectDetail:
     project = actions.create_project(db, user, data)
     response.headers["Location"] = f"/api/projects/{project.id}"
     return _detail(request, db, ctx, project.id)
 
 
 @router.get("/{project_id}", response_model=ProjectDetail, summary="Read a project")
-def read_project(request: Request, db: DbDep, ctx: CtxDep, project_id: int) -> ProjectDetail:
+def read_project(request: Request, db: DbDep, ctx: CtxDep, project_id: Id) -> ProjectDetail:
     return _detail(request, db, ctx, project_id)
 
 
 @router.patch("/{project_id}", response_model=ProjectDetail, summary="Update a project")
 def update_project(
-    request: Request, db: DbDep, ctx: CtxDep, user: StaffDep, project_id: int, data: ProjectUpdate
+    request: Request, db: DbDep, ctx: CtxDep, user: StaffDep, project_id: Id, data: ProjectUpdate
 ) -> ProjectDetail:
     actions.update_project(db, project_id, data)
     return _detail(request, db, ctx, project_id)
@@ -85,33 +88,44 @@ def update_project(
 
 @router.post("/{project_id}/status", response_model=ProjectDetail, summary="Change the status")
 def change_status(
-    request: Request, db: DbDep, ctx: CtxDep, user: StaffDep, project_id: int,
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    user: StaffDep,
+    project_id: Id,
     data: StatusChangeIn,
-) -> ProjectDetail:  # fmt: skip
+) -> ProjectDetail:
     actions.change_status(ctx, db, user, project_id, data.status, data.note)
     return _detail(request, db, ctx, project_id)
 
 
 @router.post(
-    "/{project_id}/journal", response_model=JournalEntryPublic, status_code=201,
+    "/{project_id}/journal",
+    response_model=JournalEntryPublic,
+    status_code=201,
     summary="Post a dated update to the project's journal",
-)  # fmt: skip
+)
 def post_journal(
-    db: DbDep, ctx: CtxDep, user: StaffDep, project_id: int, data: JournalEntryCreate
+    db: DbDep, ctx: CtxDep, user: StaffDep, project_id: Id, data: JournalEntryCreate
 ) -> JournalEntryPublic:
     entry = actions.post_journal_entry(ctx, db, user, project_id, data)
     return JournalEntryPublic(
-        id=entry.id, title=entry.title, body=entry.body, author=entry.author_name,
+        id=entry.id,
+        title=entry.title,
+        body=entry.body,
+        author=entry.author_name,
         published_at=entry.published_at,
-    )  # fmt: skip
+    )
 
 
 @router.post(
-    "/{project_id}/objectives", response_model=list[ObjectivePublic], status_code=201,
+    "/{project_id}/objectives",
+    response_model=list[ObjectivePublic],
+    status_code=201,
     summary="Add an objective",
-)  # fmt: skip
+)
 def add_objective(
-    db: DbDep, user: StaffDep, project_id: int, data: ObjectiveCreate
+    db: DbDep, user: StaffDep, project_id: Id, data: ObjectiveCreate
 ) -> list[ObjectivePublic]:
     queries.get_project(db, project_id)
     indicators.add_objective(db, project_id, data)
@@ -119,7 +133,7 @@ def add_objective(
 
 
 @router.get("/{project_id}/supports", response_model=SupportState, summary="Supports")
-def read_supports(db: DbDep, user: UserDep, project_id: int) -> SupportState:
+def read_supports(db: DbDep, user: UserDep, project_id: Id) -> SupportState:
     queries.get_project(db, project_id)
     _follows, supported = participation.relation_of(db, user.id, actions.TARGET, project_id)
     count = participation.support_count(db, actions.TARGET, project_id)
@@ -127,7 +141,7 @@ def read_supports(db: DbDep, user: UserDep, project_id: int) -> SupportState:
 
 
 @router.put("/{project_id}/supports", response_model=SupportState, summary="Support (once)")
-def support(db: DbDep, user: UserDep, project_id: int) -> SupportState:
+def support(db: DbDep, user: UserDep, project_id: Id) -> SupportState:
     queries.get_project(db, project_id)
     participation.support(db, user, actions.TARGET, project_id)
     count = participation.support_count(db, actions.TARGET, project_id)
@@ -135,7 +149,7 @@ def support(db: DbDep, user: UserDep, project_id: int) -> SupportState:
 
 
 @router.delete("/{project_id}/supports", response_model=SupportState, summary="Withdraw support")
-def withdraw(db: DbDep, user: UserDep, project_id: int) -> SupportState:
+def withdraw(db: DbDep, user: UserDep, project_id: Id) -> SupportState:
     queries.get_project(db, project_id)
     participation.withdraw_support(db, user, actions.TARGET, project_id)
     count = participation.support_count(db, actions.TARGET, project_id)

@@ -13,17 +13,31 @@ from parvis.kernel.i18n import gettext as _
 from parvis.kernel.i18n import lazy
 from parvis.projects.schemas import ProjectCreate
 
-FIELDS = ("title", "summary", "description", "department", "budget_eur", "residents_reached",
-          "start_date", "end_date", "geometry")  # fmt: skip
+FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "department",
+    "budget_eur",
+    "residents_reached",
+    "start_date",
+    "end_date",
+    "geometry",
+)
 
 
 LABELS = {
-    "title": lazy("Title"), "summary": lazy("Summary"), "description": lazy("Description"),
-    "department": lazy("Department"), "budget_eur": lazy("Budget (€)"),
-    "residents_reached": lazy("Residents reached"), "start_date": lazy("Start date"),
-    "end_date": lazy("End date"), "geometry": lazy("Location (GeoJSON)"),
+    "title": lazy("Title"),
+    "summary": lazy("Summary"),
+    "description": lazy("Description"),
+    "department": lazy("Department"),
+    "budget_eur": lazy("Budget (€)"),
+    "residents_reached": lazy("Residents reached"),
+    "start_date": lazy("Start date"),
+    "end_date": lazy("End date"),
+    "geometry": lazy("Location (GeoJSON)"),
     "arrondissements": lazy("Arrondissements"),
-}  # fmt: skip
+}
 
 
 def label(name: str) -> str:

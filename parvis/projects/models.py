@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parvis.kernel.db import Base, utcnow
@@ -20,12 +20,12 @@ class Status(StrEnum):
     DONE = "done"
 
     @property
-    def index(self) -> int:
+    def rank(self) -> int:
         return list(Status).index(self)
 
     def can_move_to(self, target: Status) -> bool:
         """Forward to any later status (a stage may be skipped), or back by one stage."""
-        return target.index > self.index or target.index == self.index - 1
+        return target.rank > self.rank or target.rank == self.rank - 1
 
 
 class Project(Base):
@@ -36,7 +36,7 @@ class Project(Base):
     summary: Mapped[str] = mapped_column(String(400))
     description: Mapped[str] = mapped_column(Text, default="")
     department: Mapped[str] = mapped_column(String(120))
-    budget_eur: Mapped[int | None]
+    budget_eur: Mapped[int | None] = mapped_column(BigInteger)
     residents_reached: Mapped[int | None]
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]

@@ -16,6 +16,7 @@ from parvis.kernel.i18n import gettext as _
 from parvis.kernel.web.deps import (
     CtxDep,
     DbDep,
+    Id,
     ModeratorDep,
     OptionalUserDep,
     StaffDep,
@@ -61,15 +62,19 @@ def list_page(request: Request, db: DbDep, user: OptionalUserDep) -> Response:
     found = queries.list_projects(db, filters, page_number, 12)
     query = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
-        request, "projects/list.html", page=found,
-        projects=queries.publish_page(db, found), filters=filters,
-        arrondissements=territory.arrondissement_names(db), statuses=STATUS_LABELS,
+        request,
+        "projects/list.html",
+        page=found,
+        projects=queries.publish_page(db, found),
+        filters=filters,
+        arrondissements=territory.arrondissement_names(db),
+        statuses=STATUS_LABELS,
         query=query,
-    )  # fmt: skip
+    )
 
 
 def _project_context(
-    request: Request, db: DbDep, ctx: CtxDep, user: OptionalUserDep, project_id: int
+    request: Request, db: DbDep, ctx: CtxDep, user: OptionalUserDep, project_id: Id
 ) -> dict[str, Any]:
     detail = queries.project_detail(db, project_id, request.app.state.tools)
     follows = supports = False
@@ -89,18 +94,18 @@ def _project_context(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    request: Request, db: DbDep, ctx: CtxDep, user: OptionalUserDep, project_id: int
+    request: Request, db: DbDep, ctx: CtxDep, user: OptionalUserDep, project_id: Id
 ) -> Response:
     context = _project_context(request, db, ctx, user, project_id)
     return render(request, "projects/detail.html", **context)
 
 
-def _back(project_id: int, anchor: str = "") -> str:
+def _back(project_id: Id, anchor: str = "") -> str:
     return f"/projects/{project_id}{anchor}"
 
 
 @router.post("/projects/{project_id}/follow")
-def follow(db: DbDep, user: UserDep, project_id: int, action: Annotated[str, Form()]) -> Response:
+def follow(db: DbDep, user: UserDep, project_id: Id, action: Annotated[str, Form()]) -> Response:
     queries.get_project(db, project_id)
     if action == "unfollow":
         participation.unfollow(db, user, T, project_id)
@@ -110,7 +115,7 @@ def follow(db: DbDep, user: UserDep, project_id: int, action: Annotated[str, For
 
 
 @router.post("/projects/{project_id}/support")
-def support(db: DbDep, user: UserDep, project_id: int, action: Annotated[str, Form()]) -> Response:
+def support(db: DbDep, user: UserDep, project_id: Id, action: Annotated[str, Form()]) -> Response:
     queries.get_project(db, project_id)
     if action == "withdraw":
         participation.withdraw_support(db, user, T, project_id)
@@ -121,7 +126,7 @@ def support(db: DbDep, user: UserDep, project_id: int, action: Annotated[str, Fo
 
 @router.post("/projects/{project_id}/comments")
 def comment(
-    request: Request, db: DbDep, ctx: CtxDep, user: UserDep, project_id: int, body: Text
+    request: Request, db: DbDep, ctx: CtxDep, user: UserDep, project_id: Id, body: Text
 ) -> Response:
     queries.get_project(db, project_id)
     try:
@@ -129,29 +134,39 @@ def comment(
     except InvalidInput as error:
         context = _project_context(request, db, ctx, user, project_id)
         return render(
-            request, "projects/detail.html", status_code=422, comment_error=error.detail,
-            comment_body=body, **context,
-        )  # fmt: skip
+            request,
+            "projects/detail.html",
+            status_code=422,
+            comment_error=error.detail,
+            comment_body=body,
+            **context,
+        )
     return redirect(_back(project_id, f"#comment-{created.id}"), _("Your comment is published."))
 
 
 @router.get("/comments/{comment_id}/report", response_class=HTMLResponse)
-def report_form(request: Request, db: DbDep, user: UserDep, comment_id: int) -> Response:
+def report_form(request: Request, db: DbDep, user: UserDep, comment_id: Id) -> Response:
     return render(request, "projects/report.html", comment_id=comment_id, error="")
 
 
 @router.post("/comments/{comment_id}/report")
 def report(
-    request: Request, db: DbDep, user: UserDep, comment_id: int,
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    comment_id: Id,
     reason: Annotated[str, Form(max_length=400)],
-) -> Response:  # fmt: skip
+) -> Response:
     try:
         reported = participation.report_comment(db, user, comment_id, reason)
     except InvalidInput as error:
         return render(
-            request, "projects/report.html", status_code=422, comment_id=comment_id,
+            request,
+            "projects/report.html",
+            status_code=422,
+            comment_id=comment_id,
             error=error.detail,
-        )  # fmt: skip
+        )
     back = f"/{reported.target_type}s/{reported.target_id}#comment-{reported.id}"
     return redirect(back, _("Thank you: a moderator will look at this comment."))
 
@@ -159,16 +174,21 @@ def report(
 @router.get("/moderation", response_class=HTMLResponse)
 def moderation(request: Request, db: DbDep, user: ModeratorDep) -> Response:
     return render(
-        request, "projects/moderation.html", reported=participation.reported_comments(db),
+        request,
+        "projects/moderation.html",
+        reported=participation.reported_comments(db),
         hidden=participation.hidden_comments(db),
-    )  # fmt: skip
+    )
 
 
 @router.post("/moderation/comments/{comment_id}")
 def moderate(
-    db: DbDep, user: ModeratorDep, comment_id: int, action: Annotated[str, Form()],
+    db: DbDep,
+    user: ModeratorDep,
+    comment_id: Id,
+    action: Annotated[str, Form()],
     reason: Annotated[str, Form(max_length=400)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     hide = action == "hide"
     participation.moderate_comment(db, user, comment_id, hide=hide, reason=reason)
     return redirect("/moderation", _("Comment hidden.") if hide else _("Comment restored."))
@@ -178,17 +198,31 @@ def moderate(
 
 
 def _edit_form(
-    request: Request, db: DbDep, values: dict[str, Any], errors: list[str], project_id: int | None
+    request: Request, db: DbDep, values: dict[str, Any], errors: list[str], project_id: Id | None
 ) -> Response:
     return render(
-        request, "projects/edit.html", status_code=422 if errors else 200, values=values,
-        errors=errors, project_id=project_id, arrondissements=territory.arrondissement_names(db),
-    )  # fmt: skip
+        request,
+        "projects/edit.html",
+        status_code=422 if errors else 200,
+        values=values,
+        errors=errors,
+        project_id=project_id,
+        arrondissements=territory.arrondissement_names(db),
+    )
 
 
-EMPTY = {"title": "", "summary": "", "description": "", "department": "", "budget_eur": "",
-         "residents_reached": "", "start_date": "", "end_date": "", "geometry": "",
-         "arrondissements": []}  # fmt: skip
+EMPTY = {
+    "title": "",
+    "summary": "",
+    "description": "",
+    "department": "",
+    "budget_eur": "",
+    "residents_reached": "",
+    "start_date": "",
+    "end_date": "",
+    "geometry": "",
+    "arrondissements": [],
+}
 
 
 @router.get("/staff/projects/new", response_class=HTMLResponse)
@@ -210,25 +244,27 @@ async def create_project(request: Request, db: DbDep, user: StaffDep) -> Respons
 
 
 @router.get("/staff/projects/{project_id}/edit", response_class=HTMLResponse)
-def edit_project_form(request: Request, db: DbDep, user: StaffDep, project_id: int) -> Response:
+def edit_project_form(request: Request, db: DbDep, user: StaffDep, project_id: Id) -> Response:
     import json
 
     p = queries.get_project(db, project_id)
     values = {
-        "title": p.title, "summary": p.summary, "description": p.description,
-        "department": p.department, "budget_eur": "" if p.budget_eur is None else p.budget_eur,
+        "title": p.title,
+        "summary": p.summary,
+        "description": p.description,
+        "department": p.department,
+        "budget_eur": "" if p.budget_eur is None else p.budget_eur,
         "residents_reached": "" if p.residents_reached is None else p.residents_reached,
-        "start_date": p.start_date or "", "end_date": p.end_date or "",
+        "start_date": p.start_date or "",
+        "end_date": p.end_date or "",
         "geometry": json.dumps(p.geometry) if p.geometry else "",
         "arrondissements": [str(n) for n in p.arrondissements],
-    }  # fmt: skip
+    }
     return _edit_form(request, db, values, [], project_id)
 
 
 @router.post("/staff/projects/{project_id}/edit")
-async def update_project(
-    request: Request, db: DbDep, user: StaffDep, project_id: int
-) -> Response:
+async def update_project(request: Request, db: DbDep, user: StaffDep, project_id: Id) -> Response:
     queries.get_project(db, project_id)
     values = form_values(await request.form())
     data, errors = parse_project(values)
@@ -244,9 +280,13 @@ async def update_project(
 
 @router.post("/staff/projects/{project_id}/status")
 def change_status(
-    db: DbDep, ctx: CtxDep, user: StaffDep, project_id: int, status: Annotated[str, Form()],
+    db: DbDep,
+    ctx: CtxDep,
+    user: StaffDep,
+    project_id: Id,
+    status: Annotated[str, Form()],
     note: Annotated[str, Form(max_length=400)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     if status not in Status._value2member_map_:
         raise InvalidInput(_("Unknown status."))
     actions.change_status(ctx, db, user, project_id, Status(status), note)
@@ -255,53 +295,71 @@ def change_status(
 
 @router.post("/staff/projects/{project_id}/journal")
 def post_journal(
-    request: Request, db: DbDep, ctx: CtxDep, user: StaffDep, project_id: int,
-    title: Annotated[str, Form(max_length=160)], body: Text,
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    user: StaffDep,
+    project_id: Id,
+    title: Annotated[str, Form(max_length=160)],
+    body: Text,
+) -> Response:
     try:
         data = JournalEntryCreate(title=title, body=body)
     except ValidationError:
-        raise InvalidInput(_("A journal entry needs a title (3 characters or more) and a text."))
+        message = _("A journal entry needs a title (3 characters or more) and a text.")
+        raise InvalidInput(message) from None
     entry = actions.post_journal_entry(ctx, db, user, project_id, data)
     return redirect(_back(project_id, f"#journal-{entry.id}"), _("The update is published."))
 
 
 @router.post("/staff/projects/{project_id}/objectives")
 def add_objective(
-    db: DbDep, user: StaffDep, project_id: int, pillar: Annotated[str, Form()],
-    indicator: Annotated[str, Form(max_length=160)], unit: Annotated[str, Form(max_length=40)],
-    baseline: Annotated[str, Form()], target: Annotated[str, Form()],
+    db: DbDep,
+    user: StaffDep,
+    project_id: Id,
+    pillar: Annotated[str, Form()],
+    indicator: Annotated[str, Form(max_length=160)],
+    unit: Annotated[str, Form(max_length=40)],
+    baseline: Annotated[str, Form()],
+    target: Annotated[str, Form()],
     deadline: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     queries.get_project(db, project_id)
     try:
-        data = ObjectiveCreate(
-            pillar=pillar, indicator=indicator, unit=unit, baseline=baseline.replace(",", "."),
-            target=target.replace(",", "."), deadline=deadline or None,
-        )  # type: ignore[arg-type]  # fmt: skip
-    except ValidationError:
-        raise InvalidInput(
-            _("An objective needs a pillar, an indicator, a unit, and numbers for baseline "
-              "and target.")  # fmt: skip
+        data = ObjectiveCreate.model_validate(
+            {
+                "pillar": pillar,
+                "indicator": indicator,
+                "unit": unit,
+                "baseline": baseline.replace(",", "."),
+                "target": target.replace(",", "."),
+                "deadline": deadline or None,
+            }
         )
+    except ValidationError:
+        message = _("An objective needs a pillar, an indicator, a unit, and numbers.")
+        raise InvalidInput(message) from None
     indicators.add_objective(db, project_id, data)
     return redirect(_back(project_id, "#objectives"), _("The objective is added."))
 
 
 @router.post("/staff/objectives/{objective_id}/measurements")
 def add_measurement(
-    db: DbDep, user: StaffDep, objective_id: int, value: Annotated[str, Form()],
+    db: DbDep,
+    user: StaffDep,
+    objective_id: Id,
+    value: Annotated[str, Form()],
     measured_on: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     project_id = indicators.objective_project(db, objective_id)
     if project_id is None:
         raise InvalidInput(_("No such objective."))
     try:
-        data = MeasurementCreate(
-            value=value.replace(",", "."), measured_on=measured_on or date.today().isoformat()
-        )  # type: ignore[arg-type]
+        data = MeasurementCreate.model_validate(
+            {"value": value.replace(",", "."), "measured_on": measured_on or date.today()}
+        )
     except ValidationError:
-        raise InvalidInput(_("A measurement is a number and a date."))
+        raise InvalidInput(_("A measurement is a number and a date.")) from None
     indicators.record_measurement(db, objective_id, data, user_id=user.id)
     return redirect(_back(project_id, "#objectives"), _("The measurement is recorded."))
 

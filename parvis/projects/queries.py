@@ -32,7 +32,7 @@ class ProjectFilters:
     q: str = ""
 
 
-def _filtered(filters: ProjectFilters) -> Select[tuple[Project]]:
+def _filtered(filters: ProjectFilters) -> Select[Project]:
     query = select(Project)
     if filters.arrondissement is not None:
         # A project with no arrondissement concerns the whole city, so it is near everyone.

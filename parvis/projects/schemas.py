@@ -1,33 +1,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from parvis.indicators import ObjectivePublic, Pillar
-from parvis.kernel.geo import validate_geometry
+from parvis.kernel.geojson import Geometry
 from parvis.projects.models import Status
-
-
 
 
 class _ProjectFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    @field_validator("geometry", check_fields=False)
-    @classmethod
-    def check_geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if value is None else validate_geometry(value)
-
     @field_validator("arrondissements", check_fields=False)
     @classmethod
-    def check_arrondissements(cls, value: list[int] | None) -> list[int] | None:
-        if value is None:
-            return None
-        if any(not 1 <= n <= 20 for n in value):
-            raise ValueError("arrondissements are numbers from 1 to 20")
-        return sorted(set(value))
+    def sort_arrondissements(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else sorted(set(value))
 
     @model_validator(mode="after")
     def check_dates(self) -> Self:
@@ -37,13 +26,16 @@ class _ProjectFields(BaseModel):
         return self
 
 
+ArrondissementNumber = Annotated[int, Field(ge=1, le=20)]
+
+
 class ProjectCreate(_ProjectFields):
     title: str = Field(min_length=3, max_length=160)
     summary: str = Field(min_length=3, max_length=400)
     description: str = Field(default="", max_length=20_000, description="Markdown")
     department: str = Field(min_length=2, max_length=120)
-    arrondissements: list[int] = Field(default_factory=list, max_length=20)
-    geometry: dict[str, Any] | None = Field(
+    arrondissements: list[ArrondissementNumber] = Field(default_factory=list, max_length=20)
+    geometry: Geometry | None = Field(
         default=None, description="GeoJSON Point or Polygon (WGS84) inside Paris"
     )
     budget_eur: int | None = Field(default=None, ge=0, le=10**12)
@@ -59,8 +51,8 @@ class ProjectUpdate(_ProjectFields):
     summary: str | None = Field(default=None, min_length=3, max_length=400)
     description: str | None = Field(default=None, max_length=20_000)
     department: str | None = Field(default=None, min_length=2, max_length=120)
-    arrondissements: list[int] | None = Field(default=None, max_length=20)
-    geometry: dict[str, Any] | None = None
+    arrondissements: list[ArrondissementNumber] | None = Field(default=None, max_length=20)
+    geometry: Geometry | None = None
     budget_eur: int | None = Field(default=None, ge=0, le=10**12)
     residents_reached: int | None = Field(default=None, ge=0, le=10**8)
     start_date: date | None = None

@@ -10,7 +10,7 @@ from parvis.territory.models import Arrondissement, Quartier
 
 def arrondissement_names(db: Session) -> dict[int, str]:
     rows = db.execute(select(Arrondissement.number, Arrondissement.official_name))
-    return {number: name for number, name in rows}
+    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects
 
 
 def population_by_arrondissement(db: Session) -> dict[int, int]:
@@ -41,9 +41,7 @@ def _in_ring(lon: float, lat: float, ring: list[list[float]]) -> bool:
 
 def _contains(geometry: dict[str, Any], lon: float, lat: float) -> bool:
     polygons = (
-        [geometry["coordinates"]]
-        if geometry["type"] == "Polygon"
-        else geometry["coordinates"]
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     )
     for rings in polygons:
         if _in_ring(lon, lat, rings[0]) and not any(_in_ring(lon, lat, r) for r in rings[1:]):

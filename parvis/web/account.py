@@ -39,9 +39,14 @@ def _signed_in(request: Request, token: str, target: str, flash: str) -> Respons
     response = redirect(target, flash)
     settings = request.app.state.ctx.settings
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=settings.session_days * 86400, path="/",
-        httponly=True, secure=settings.secure_cookies, samesite="lax",
-    )  # fmt: skip
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        path="/",
+        httponly=True,
+        secure=settings.cookies_secure,
+        samesite="lax",
+    )
     return response
 
 
@@ -52,32 +57,51 @@ def _arrondissement(text: str) -> int | None:
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(request: Request, db: DbDep) -> Response:
     return render(
-        request, "account/signup.html", values={}, error="",
+        request,
+        "account/signup.html",
+        values={},
+        error="",
         arrondissements=territory.arrondissement_names(db),
-    )  # fmt: skip
+    )
 
 
 @router.post("/signup")
 def signup(
-    request: Request, db: DbDep, ctx: CtxDep, email: Short, password: Password,
-    display_name: Annotated[str, Form(max_length=80)], arrondissement: Short = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    email: Short,
+    password: Password,
+    display_name: Annotated[str, Form(max_length=80)],
+    arrondissement: Short = "",
+) -> Response:
     try:
         user = actions.sign_up(
-            ctx, db, email=email, password=password, display_name=display_name,
-            arrondissement=_arrondissement(arrondissement), locale=request.state.locale,
-        )  # fmt: skip
+            ctx,
+            db,
+            email=email,
+            password=password,
+            display_name=display_name,
+            arrondissement=_arrondissement(arrondissement),
+            locale=request.state.locale,
+        )
     except (InvalidInput, Conflict) as error:
         values = {"email": email, "display_name": display_name, "arrondissement": arrondissement}
         return render(
-            request, "account/signup.html", status_code=422, values=values, error=error.detail,
+            request,
+            "account/signup.html",
+            status_code=422,
+            values=values,
+            error=error.detail,
             arrondissements=territory.arrondissement_names(db),
-        )  # fmt: skip
+        )
     token = actions.open_session(ctx, db, user)
     return _signed_in(
-        request, token, "/account",
+        request,
+        token,
+        "/account",
         _("Welcome! We sent you a link to confirm your email address."),
-    )  # fmt: skip
+    )
 
 
 @router.get("/confirm/{token}")
@@ -90,25 +114,33 @@ def confirm(db: DbDep, token: str) -> Response:
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(
-    request: Request, next: Annotated[str, Query(max_length=500)] = "/"
-) -> Response:
+def signin_form(request: Request, next: Annotated[str, Query(max_length=500)] = "/") -> Response:
     return render(request, "account/signin.html", next=safe_next(next), email="", error="")
 
 
 @router.post("/signin")
 def signin(
-    request: Request, db: DbDep, ctx: CtxDep, email: Short, password: Password,
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    email: Short,
+    password: Password,
     next: Annotated[str, Form(max_length=500)] = "/",
-) -> Response:  # fmt: skip
+) -> Response:
     try:
-        user = actions.authenticate(ctx, db, email=email, password=password, client=_client(request))
+        user = actions.authenticate(
+            ctx, db, email=email, password=password, client=_client(request)
+        )
     except (InvalidInput, TooManyRequests) as error:
         status = 429 if isinstance(error, TooManyRequests) else 401
         return render(
-            request, "account/signin.html", status_code=status, next=safe_next(next),
-            email=email, error=error.detail,
-        )  # fmt: skip
+            request,
+            "account/signin.html",
+            status_code=status,
+            next=safe_next(next),
+            email=email,
+            error=error.detail,
+        )
     token = actions.open_session(ctx, db, user)
     response = _signed_in(request, token, safe_next(next), _("You are signed in."))
     if LANG_COOKIE not in request.cookies:
@@ -156,27 +188,42 @@ def reset(request: Request, db: DbDep, token: str, password: Password) -> Respon
 @router.get("", response_class=HTMLResponse)
 def account(request: Request, db: DbDep, user: UserDep) -> Response:
     return render(
-        request, "account/profile.html", error="", new_token="",
+        request,
+        "account/profile.html",
+        error="",
+        new_token="",
         arrondissements=territory.arrondissement_names(db),
         unread=sum(1 for n in notifications_of(db, user.id) if n.read_at is None),
-    )  # fmt: skip
+    )
 
 
 @router.post("")
 def save_profile(
-    request: Request, db: DbDep, user: UserDep, display_name: Annotated[str, Form(max_length=80)],
-    arrondissement: Short = "", locale: Short = "fr",
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    display_name: Annotated[str, Form(max_length=80)],
+    arrondissement: Short = "",
+    locale: Short = "fr",
+) -> Response:
     try:
         actions.change_profile(
-            db, user, display_name=display_name, arrondissement=_arrondissement(arrondissement),
+            db,
+            user,
+            display_name=display_name,
+            arrondissement=_arrondissement(arrondissement),
             locale=locale,
-        )  # fmt: skip
+        )
     except InvalidInput as error:
         return render(
-            request, "account/profile.html", status_code=422, error=error.detail, new_token="",
-            arrondissements=territory.arrondissement_names(db), unread=0,
-        )  # fmt: skip
+            request,
+            "account/profile.html",
+            status_code=422,
+            error=error.detail,
+            new_token="",
+            arrondissements=territory.arrondissement_names(db),
+            unread=0,
+        )
     response = redirect("/account", _("Your profile is saved."))
     response.set_cookie(LANG_COOKIE, user.locale, max_age=365 * 86400, samesite="lax")
     return response
@@ -188,9 +235,13 @@ def create_token(
 ) -> Response:
     token = actions.create_api_token(db, user, name)
     return render(
-        request, "account/profile.html", error="", new_token=token,
-        arrondissements=territory.arrondissement_names(db), unread=0,
-    )  # fmt: skip
+        request,
+        "account/profile.html",
+        error="",
+        new_token=token,
+        arrondissements=territory.arrondissement_names(db),
+        unread=0,
+    )
 
 
 @router.get("/data", response_class=HTMLResponse)
@@ -204,16 +255,21 @@ def download_my_data(db: DbDep, user: UserDep) -> Response:
         "account": queries.export_account(db, user),
         "participation": participation.export_participation(db, user.id),
         "notifications": [
-            {"message": n.message, "link": n.link, "created_at": n.created_at.isoformat(),
-             "read_at": n.read_at.isoformat() if n.read_at else None}  # fmt: skip
+            {
+                "message": n.message,
+                "link": n.link,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
             for n in notifications_of(db, user.id, limit=10_000)
         ],
     }
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
-        body, media_type="application/json",
+        body,
+        media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="parvis-my-data.json"'},
-    )  # fmt: skip
+    )
 
 
 @router.post("/delete")
@@ -222,9 +278,11 @@ def delete_account(
 ) -> Response:
     if confirm_email.strip().lower() != user.email:
         return render(
-            request, "account/data.html", status_code=422,
+            request,
+            "account/data.html",
+            status_code=422,
             error=_("Type your email address to confirm the deletion."),
-        )  # fmt: skip
+        )
     actions.delete_account(ctx, db, user)
     response = redirect("/", _("Your account and your personal data are deleted."))
     response.delete_cookie(SESSION_COOKIE, path="/")

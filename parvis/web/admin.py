@@ -13,7 +13,7 @@ from parvis.kernel.auth.queries import list_users
 from parvis.kernel.errors import InvalidInput
 from parvis.kernel.i18n import gettext as _
 from parvis.kernel.i18n import lazy
-from parvis.kernel.web.deps import AdminDep, DbDep, check_csrf_form
+from parvis.kernel.web.deps import AdminDep, DbDep, Id, check_csrf_form
 from parvis.kernel.web.templating import redirect, render
 
 router = APIRouter(
@@ -37,7 +37,7 @@ def users(
 
 
 @router.post("/users/{user_id}/role")
-def grant(db: DbDep, admin: AdminDep, user_id: int, role: Annotated[str, Form()]) -> Response:
+def grant(db: DbDep, admin: AdminDep, user_id: Id, role: Annotated[str, Form()]) -> Response:
     if role not in Role._value2member_map_:
         raise InvalidInput(_("Unknown role."))
     if user_id == admin.id and role != Role.ADMIN:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parvis import territory
@@ -33,10 +33,14 @@ def home(
     filters = projects.ProjectFilters(arrondissement=chosen)
     page = projects.list_projects(db, filters, 1, 6)
     return render(
-        request, "home.html", chosen=chosen, projects=projects.publish_page(db, page),
-        total=page.total, news=projects.latest_news(db, chosen),
+        request,
+        "home.html",
+        chosen=chosen,
+        projects=projects.publish_page(db, page),
+        total=page.total,
+        news=projects.latest_news(db, chosen),
         arrondissements=territory.arrondissement_names(db),
-    )  # fmt: skip
+    )
 
 
 @router.get("/lang/{code}")
@@ -45,7 +49,7 @@ def switch_language(
 ) -> RedirectResponse:
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LOCALES:
-        secure = request.app.state.ctx.settings.secure_cookies
+        secure = request.app.state.ctx.settings.cookies_secure
         response.set_cookie(
             LANG_COOKIE, code, max_age=365 * 86400, path="/", samesite="lax", secure=secure
         )

@@ -82,11 +82,10 @@ def sign_up(
         role=role,
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    db.add(user)
     try:
-        db.flush()
+        with db.begin_nested():
+            db.add(user)
     except IntegrityError:
-        db.rollback()
         raise Conflict(_("An account already uses this email address.")) from None
     token = None if confirmed else _issue_token(db, user, CONFIRM)
     db.commit()

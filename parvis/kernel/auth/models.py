@@ -42,8 +42,8 @@ class User(Base):
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
-    def has_role(self, role: Role) -> bool:
-        return Role(self.role).includes(role)
+    def has_role(self, role: Role | str) -> bool:
+        return Role(self.role).includes(Role(role))
 
 
 class WebSession(Base):

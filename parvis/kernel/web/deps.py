@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from parvis.kernel.auth import Role, User
@@ -16,6 +16,8 @@ from parvis.kernel.errors import Forbidden, Unauthenticated
 from parvis.kernel.i18n import gettext as _
 
 SESSION_COOKIE = "parvis_session"
+# Database ids are 32-bit on every backend: a larger number is a client's mistake, not a 500.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

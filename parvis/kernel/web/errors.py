@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import inspect as sa_inspect
 from starlette.exceptions import HTTPException
 
 from parvis.kernel.errors import ParvisError, Unauthenticated, problem
@@ -18,11 +20,18 @@ from parvis.kernel.web.templating import render
 log = logging.getLogger("parvis.errors")
 PROBLEM = "application/problem+json"
 TITLES = {
-    400: "Bad request", 401: "Sign-in required", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
-    415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests",
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
     500: "Internal server error",
-}  # fmt: skip
+}
 
 
 def wants_problem(request: Request) -> bool:
@@ -30,9 +39,12 @@ def wants_problem(request: Request) -> bool:
 
 
 def problem_response(
-    request: Request, status: int, detail: str, errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     body = problem(
         status, TITLES.get(status, "Error"), detail, request.url.path, errors=errors or []
     )
@@ -43,13 +55,19 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     if not hasattr(request.state, "csrf_token"):
         request.state.csrf_token = ""
         request.state.locale = "fr"
+    user = getattr(request.state, "user", None)
+    if user is not None and sa_inspect(user).detached and sa_inspect(user).expired_attributes:
+        request.state.user = None  # its session rolled back: render the page signed-out
     return render(request, "error.html", status_code=status, status=status, detail=detail)
 
 
-def _simplify(errors: list[Any]) -> list[dict[str, Any]]:
+def _simplify(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")),
-         "type": str(e.get("type", ""))}  # fmt: skip
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         for e in errors
     ]
 
@@ -61,7 +79,9 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
             return problem_response(request, exc.status, exc.detail, exc.errors, headers)
         if isinstance(exc, Unauthenticated):
-            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            target = quote(
+                request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            )
             return RedirectResponse(f"/account/signin?next={target}", status_code=303)
         return error_page(request, exc.status, exc.detail)
 

@@ -47,7 +47,7 @@ class RequestContextMiddleware:
         csrf = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
         new_csrf = "" if len(csrf) >= 32 else secrets.token_urlsafe(32)
         state = scope.setdefault("state", {})
-        state["csrf_token"] = csrf if not new_csrf else new_csrf
+        state["csrf_token"] = new_csrf if new_csrf else csrf
         state["locale"] = lang
         is_html_or_api = not scope["path"].startswith("/static/")
 
