@@ -21,6 +21,7 @@ from parvis.kernel.events import EventBus, TargetChanged
 from parvis.kernel.jobs import Jobs
 from parvis.kernel.mail import send_mail
 from parvis.kernel.settings import Settings
+from parvis.kernel.storage import make_storage
 from parvis.kernel.web.errors import install_error_handlers
 from parvis.kernel.web.middleware import RequestContextMiddleware
 from parvis.kernel.web.templating import make_environment
@@ -30,7 +31,7 @@ from parvis.projects.labels import status_label
 from parvis.projects.pages import router as projects_pages
 from parvis.projects.tools import ToolRegistry
 from parvis.territory.api import router as territory_api
-from parvis.web import account, admin, home
+from parvis.web import account, admin, home, media
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "projects" / "templates"]
@@ -43,7 +44,14 @@ or a session cookie with the `X-CSRF-Token` header."""
 
 def build_context(settings: Settings) -> Context:
     engine = make_engine(settings.database_url)
-    ctx = Context(settings, engine, make_session_factory(engine), Jobs(settings), EventBus())
+    ctx = Context(
+        settings,
+        engine,
+        make_session_factory(engine),
+        Jobs(settings),
+        EventBus(),
+        make_storage(settings),
+    )
     ctx.jobs.register("send_mail", lambda to, subject, body: send_mail(settings, to, subject, body))
     ctx.jobs.register(
         "notify_followers",
@@ -93,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (
         home.router,
+        media.router,
         account.router,
         admin.router,
         projects_pages,

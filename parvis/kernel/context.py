@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from parvis.kernel.events import EventBus
 from parvis.kernel.jobs import Jobs
 from parvis.kernel.settings import Settings
+from parvis.kernel.storage import Storage
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Context:
     sessions: sessionmaker[Session]
     jobs: Jobs
     events: EventBus
+    storage: Storage
 
     def send_mail(self, to: str, subject: str, body: str) -> None:
         self.jobs.defer("send_mail", to=to, subject=subject, body=body)

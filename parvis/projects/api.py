@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from parvis import indicators, participation
 from parvis.indicators import ObjectiveCreate, ObjectivePublic, Pillar
+from parvis.kernel.storage import MAX_IMAGE_BYTES
 from parvis.kernel.web.deps import CtxDep, DbDep, Id, StaffDep, UserDep
 from parvis.kernel.web.problems import PROBLEM_RESPONSES
 from parvis.projects import actions, queries
@@ -154,3 +155,26 @@ def withdraw(db: DbDep, user: UserDep, project_id: Id) -> SupportState:
     participation.withdraw_support(db, user, actions.TARGET, project_id)
     count = participation.support_count(db, actions.TARGET, project_id)
     return SupportState(project_id=project_id, supports=count, supported=False)
+
+
+@router.put("/{project_id}/image", response_model=ProjectDetail, summary="Set the cover image")
+def set_image(
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    user: StaffDep,
+    project_id: Id,
+    image: Annotated[UploadFile, File(description="JPEG, PNG or WebP, 5 MB at most")],
+    alt: Annotated[str, Form(max_length=200, description="Text alternative of the image")],
+) -> ProjectDetail:
+    data = image.file.read(MAX_IMAGE_BYTES + 1)
+    actions.set_project_image(ctx, db, project_id, data, alt)
+    return _detail(request, db, ctx, project_id)
+
+
+@router.delete("/{project_id}/image", response_model=ProjectDetail, summary="Remove the image")
+def remove_image(
+    request: Request, db: DbDep, ctx: CtxDep, user: StaffDep, project_id: Id
+) -> ProjectDetail:
+    actions.remove_project_image(ctx, db, project_id)
+    return _detail(request, db, ctx, project_id)

@@ -42,6 +42,8 @@ class Project(Base):
     end_date: Mapped[date | None]
     status: Mapped[Status] = mapped_column(String(20), default=Status.IDEA, index=True)
     geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    image_key: Mapped[str | None] = mapped_column(String(220))
+    image_alt: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -97,6 +97,8 @@ class ProjectPublic(BaseModel):
     department: str
     arrondissements: list[int]
     geometry: dict[str, Any] | None
+    image_url: str | None
+    image_alt: str
     budget_eur: int | None
     residents_reached: int | None
     start_date: date | None
