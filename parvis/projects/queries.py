@@ -84,6 +84,8 @@ def to_public(
         id=project.id, title=project.title, summary=project.summary,
         description=project.description, department=project.department,
         arrondissements=project.arrondissements, geometry=project.geometry,
+        image_url=f"{base_url}/media/{project.image_key}" if project.image_key else None,
+        image_alt=project.image_alt,
         budget_eur=project.budget_eur, residents_reached=project.residents_reached,
         start_date=project.start_date, end_date=project.end_date, status=project.status,
         pillars=sorted(pillars), supports=supports, created_at=project.created_at,
