@@ -9,6 +9,9 @@ MODEL_MODULES = (
     "parvis.projects.models",
     "parvis.indicators.models",
     "parvis.participation.models",
+    "parvis.participation.proposals.models",
+    "parvis.participation.budgets.models",
+    "parvis.participation.consultations.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Participatory budgets: editions, envelopes, projects, secret ballots, counts, results."""

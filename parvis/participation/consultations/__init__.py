@@ -1,0 +1,1 @@
+"""Consultations: questionnaires with a scope and dates, one answer per resident."""

@@ -1,0 +1,1 @@
+"""Residents' proposals: submitted, supported, discussed, merged and answered by the city."""
