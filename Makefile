@@ -37,7 +37,7 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 messages: $(VENV)/.installed-dev ## Extract and update the translation catalogues
-	sh scripts/messages.sh
+	bash scripts/messages.sh
 
 bench: $(VENV)/.installed-dev ## Run the benchmarks of docs/benchmarks.md
 	$(BIN)/python benchmarks/http_load.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,19 +56,11 @@ def build_context(settings: Settings) -> Context:
     ctx.jobs.register("send_mail", lambda to, subject, body: send_mail(settings, to, subject, body))
     ctx.jobs.register(
         "notify_followers",
-        lambda target_type, target_id, message, link: participation.notify_followers(
-            ctx, TargetChanged(target_type, target_id, message, link)
-        ),
+        lambda **event: participation.notify_followers(ctx, TargetChanged(**event)),
     )
     ctx.events.subscribe(
         TargetChanged,
-        lambda e: ctx.jobs.defer(
-            "notify_followers",
-            target_type=e.target_type,
-            target_id=e.target_id,
-            message=e.message,
-            link=e.link,
-        ),
+        lambda e: ctx.jobs.defer("notify_followers", **dataclasses.asdict(e)),
     )
     ctx.events.subscribe(AccountDeleted, lambda e: project_actions.forget_author(ctx, e.user_id))
     return ctx

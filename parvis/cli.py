@@ -50,10 +50,14 @@ def serve(
     host, port = host or settings.host, port or settings.port
     console.print(f"Parvis is running at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
     uvicorn.run(
-        "parvis.asgi:app", host=host, port=port, workers=workers or settings.workers,
-        proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "parvis.asgi:app",
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
-    )  # fmt: skip
+    )
 
 
 def upgrade_database(settings: Settings) -> None:
@@ -109,9 +113,14 @@ def create_admin(
     try:
         with ctx.sessions() as db:
             user = sign_up(
-                ctx, db, email=email, password=password, display_name=name, role=Role.ADMIN,
+                ctx,
+                db,
+                email=email,
+                password=password,
+                display_name=name,
+                role=Role.ADMIN,
                 confirmed=True,
-            )  # fmt: skip
+            )
     except ParvisError as error:
         console.print(f"[red]{error.detail}[/red]")
         raise typer.Exit(1) from None

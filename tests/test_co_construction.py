@@ -222,3 +222,29 @@ def test_staff_builds_a_project_through_the_forms(
     assert detail["arrondissements"] == [10, 11] and detail["budget_eur"] is None
     priorities = client.get("/staff/priorities")
     assert priorities.status_code == 200 and "Jardin partagé des Vinaigriers" in priorities.text
+
+
+def test_each_follower_is_notified_in_their_own_language(
+    client: TestClient,
+    app: FastAPI,
+    make_user: Callable[..., User],
+    staff: User,
+    api_token: Callable[[User], dict[str, str]],
+) -> None:
+    headers = api_token(staff) | {"Accept-Language": "fr"}
+    project = create(client, headers)
+    english, french = make_user(locale="en"), make_user(locale="fr")
+    for follower in (english, french):
+        client.cookies.clear()
+        sign_in(client, follower)
+        post(client, f"/projects/{project['id']}/follow", action="follow")
+    status = {"status": "consultation"}
+    client.post(f"/api/projects/{project['id']}/status", json=status, headers=headers)
+    mails = outbox(app)
+    to_english = next(m for m in mails if english.email in m)
+    to_french = next(m for m in mails if french.email in m)
+    assert "is now at stage: Consultation" in to_english
+    assert "passe à l’étape" in to_french and "Concertation" in to_french
+    client.cookies.clear()
+    sign_in(client, english)
+    assert "is now at stage" in client.get("/notifications", headers={"Accept-Language": "en"}).text

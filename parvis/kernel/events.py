@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Handler = Callable[[Any], None]
@@ -21,11 +22,15 @@ class EventBus:
             handler(event)
 
 
+@dataclass(frozen=True)
 class TargetChanged:
-    """Something people can follow changed (a project's status, a journal entry, ...)."""
+    """Something people can follow changed (a project's status, a journal entry, ...).
 
-    def __init__(self, target_type: str, target_id: int, message: str, link: str) -> None:
-        self.target_type = target_type
-        self.target_id = target_id
-        self.message = message
-        self.link = link
+    The message is a message id and its parameters, translated for each reader.
+    """
+
+    target_type: str
+    target_id: int
+    message_id: str
+    params: dict[str, Any]
+    link: str

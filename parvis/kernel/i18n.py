@@ -55,11 +55,31 @@ def lazy(message: str) -> str:
 
 
 def negotiate(accept_language: str, default: str) -> str:
-    preferred = [
-        part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
-    ]
-    found = Locale.negotiate([p for p in preferred if p], list(LOCALES), sep="_")
+    """The best of our locales for an Accept-Language header, honouring q-values."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, position, tag.replace("-", "_")))
+    preferred = [tag for _q, _p, tag in sorted(weighted)]
+    found = Locale.negotiate(preferred, list(LOCALES), sep="_") if preferred else None
     return str(found) if found else default
+
+
+def ordinal(number: int) -> str:
+    """1er, 2e… in French; 1st, 2nd… in English (for arrondissements)."""
+    if current_locale.get() == "fr":
+        return f"{number}er" if number == 1 else f"{number}e"
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -71,9 +91,7 @@ def format_date(value: date | datetime | None) -> str:
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return babel_format_datetime(
-        value, format="medium", tzinfo=PARIS, locale=current_locale.get()
-    )
+    return babel_format_datetime(value, format="medium", tzinfo=PARIS, locale=current_locale.get())
 
 
 def format_number(value: float | int | None) -> str:

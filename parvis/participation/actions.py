@@ -139,4 +139,4 @@ def notify_followers(ctx: Context, event: TargetChanged) -> None:
                 )
             )
         )
-        notify(ctx, db, followers, event.message, event.link)
+        notify(ctx, db, followers, event.message_id, event.params, event.link)

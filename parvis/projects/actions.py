@@ -12,8 +12,9 @@ from parvis.kernel.errors import InvalidInput, NotFound
 from parvis.kernel.events import TargetChanged
 from parvis.kernel.geojson import dump_geometry
 from parvis.kernel.i18n import gettext as _
+from parvis.kernel.i18n import lazy
 from parvis.kernel.storage import sniff_image
-from parvis.projects.labels import status_label
+from parvis.projects.labels import STATUS_LABELS, status_label
 from parvis.projects.models import JournalEntry, Project, ProjectPlace, Status, StatusChange
 from parvis.projects.schemas import JournalEntryCreate, ProjectCreate, ProjectUpdate
 
@@ -63,7 +64,7 @@ def update_project(db: Session, project_id: int, data: ProjectUpdate) -> Project
         project.places = [ProjectPlace(arrondissement=n) for n in numbers]
     for required in ("title", "summary", "department"):
         if required in changes and changes[required] is None:
-            raise InvalidInput(_("This field cannot be empty: ") + required)
+            raise InvalidInput(_("This field cannot be empty: %(field)s") % {"field": required})
     for field, value in changes.items():
         setattr(project, field, value if value is not None or field != "description" else "")
     start, end = project.start_date, project.end_date
@@ -99,8 +100,8 @@ def change_status(
         TargetChanged(
             TARGET,
             project.id,
-            _("“%(title)s” is now at stage: %(status)s")
-            % {"title": project.title, "status": status_label(target)},
+            lazy("“%(title)s” is now at stage: %(status_label)s"),
+            {"title": project.title, "status_label": STATUS_LABELS[target]},
             project_link(project.id),
         )
     )
@@ -124,7 +125,8 @@ def post_journal_entry(
         TargetChanged(
             TARGET,
             project.id,
-            _("News of “%(title)s”: %(entry)s") % {"title": project.title, "entry": entry.title},
+            lazy("News of “%(title)s”: %(entry)s"),
+            {"title": project.title, "entry": entry.title},
             project_link(project.id) + f"#journal-{entry.id}",
         )
     )

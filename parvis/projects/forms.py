@@ -86,6 +86,21 @@ def parse_project(values: dict[str, Any]) -> tuple[ProjectCreate | None, list[st
     try:
         return ProjectCreate.model_validate(data), []
     except ValidationError as exc:
-        return None, [
-            f"{label(str(e['loc'][0])) if e['loc'] else ''}: {e['msg']}" for e in exc.errors()
-        ]
+        return None, [_explain(error) for error in exc.errors()]
+
+
+PROBLEMS = {
+    "missing": lazy("%(field)s is required."),
+    "string_too_short": lazy("%(field)s is too short."),
+    "string_too_long": lazy("%(field)s is too long."),
+    "greater_than_equal": lazy("%(field)s is too small."),
+    "less_than_equal": lazy("%(field)s is too large."),
+    "too_long": lazy("%(field)s has too many items."),
+}
+
+
+def _explain(error: Any) -> str:
+    """A French (or English) sentence for a validation error, not pydantic's English."""
+    field = label(str(error["loc"][0])) if error["loc"] else ""
+    template = PROBLEMS.get(error["type"], lazy("%(field)s is not valid."))
+    return _(template) % {"field": field}

@@ -40,9 +40,7 @@ def make_environment(template_dirs: list[Path], globals_: dict[str, Any]) -> Env
     return env
 
 
-def render(
-    request: Request, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     env: Environment = request.app.state.jinja
     flash = request.cookies.get(FLASH_COOKIE, "")
     html = env.get_template(template).render(
@@ -67,9 +65,13 @@ def redirect(url: str, flash: str = "") -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     if flash:
         response.set_cookie(
-            FLASH_COOKIE, quote(flash, safe=" ,.!?:;'’«»()-"), path="/", httponly=True,
-            samesite="lax", max_age=60,
-        )  # fmt: skip
+            FLASH_COOKIE,
+            quote(flash, safe=" ,.!?:;'’«»()-"),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            max_age=60,
+        )
     return response
 
 
