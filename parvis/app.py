@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -15,27 +16,47 @@ from fastapi.staticfiles import StaticFiles
 
 from parvis import __version__, participation
 from parvis.indicators import pillar_label
+from parvis.kernel.auth import User
 from parvis.kernel.auth.actions import AccountDeleted
 from parvis.kernel.context import Context
-from parvis.kernel.db import make_engine, make_session_factory
+from parvis.kernel.db import REQUEST_THREADS, make_engine, make_session_factory
 from parvis.kernel.events import EventBus, TargetChanged
+from parvis.kernel.i18n import ordinal
 from parvis.kernel.jobs import Jobs
 from parvis.kernel.mail import send_mail
 from parvis.kernel.settings import Settings
 from parvis.kernel.storage import make_storage
 from parvis.kernel.web.errors import install_error_handlers
-from parvis.kernel.web.middleware import RequestContextMiddleware
+from parvis.kernel.web.middleware import RefuseNul, RequestContextMiddleware, RequestSlots
 from parvis.kernel.web.templating import make_environment
+from parvis.participation.budgets import actions as budget_actions
+from parvis.participation.budgets import queries as budget_queries
+from parvis.participation.budgets.api import router as budgets_api
+from parvis.participation.budgets.counting import WinnersPublished
+from parvis.participation.budgets.pages import router as budgets_pages
+from parvis.participation.consultations.api import router as consultations_api
+from parvis.participation.consultations.pages import router as consultations_pages
+from parvis.participation.proposals import actions as proposal_actions
+from parvis.participation.proposals.actions import ProposalBecameProject
+from parvis.participation.proposals.api import router as proposals_api
+from parvis.participation.proposals.pages import router as proposals_pages
 from parvis.projects import actions as project_actions
 from parvis.projects.api import router as projects_api
 from parvis.projects.labels import status_label
 from parvis.projects.pages import router as projects_pages
+from parvis.projects.schemas import ProjectCreate
 from parvis.projects.tools import ToolRegistry
 from parvis.territory.api import router as territory_api
 from parvis.web import account, admin, home, media
 
 PACKAGE = Path(__file__).resolve().parent
-TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "projects" / "templates"]
+TEMPLATE_DIRS = [
+    PACKAGE / "web" / "templates",
+    PACKAGE / "projects" / "templates",
+    PACKAGE / "participation" / "proposals" / "templates",
+    PACKAGE / "participation" / "budgets" / "templates",
+    PACKAGE / "participation" / "consultations" / "templates",
+]
 DESCRIPTION = """The open API of Parvis: city projects, their objectives and supports.
 
 Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`.
@@ -63,7 +84,47 @@ def build_context(settings: Settings) -> Context:
         lambda e: ctx.jobs.defer("notify_followers", **dataclasses.asdict(e)),
     )
     ctx.events.subscribe(AccountDeleted, lambda e: project_actions.forget_author(ctx, e.user_id))
+    ctx.events.subscribe(ProposalBecameProject, lambda e: make_project_of_proposal(ctx, e))
+    ctx.events.subscribe(WinnersPublished, lambda e: make_projects_of_winners(ctx, e))
     return ctx
+
+
+def make_project_of_proposal(ctx: Context, event: ProposalBecameProject) -> None:
+    """The projects domain takes up a proposal that staff turned into a city project."""
+    with ctx.sessions() as db:
+        staff = db.get(User, event.staff_id)
+        if staff is None:
+            return
+        data = ProjectCreate.model_validate(
+            {
+                "title": event.title,
+                "summary": event.summary,
+                "description": event.description,
+                "department": "Ville de Paris",
+                "arrondissements": [event.arrondissement] if event.arrondissement else [],
+                "geometry": event.geometry,
+            }
+        )
+        project = project_actions.create_project(db, staff, data)
+        proposal_actions.link_city_project(db, event.proposal_id, project.id)
+
+
+def make_projects_of_winners(ctx: Context, event: WinnersPublished) -> None:
+    """Each winning budget project becomes a city project that residents can follow."""
+    with ctx.sessions() as db:
+        for winner in budget_queries.winners_to_build(db, event.budget_project_ids):
+            data = ProjectCreate.model_validate(
+                {
+                    "title": winner.title,
+                    "summary": winner.summary,
+                    "description": winner.description,
+                    "department": "Budget participatif",
+                    "arrondissements": [winner.arrondissement] if winner.arrondissement else [],
+                    "budget_eur": winner.cost_eur,
+                }
+            )
+            project = project_actions.create_project(db, None, data)
+            budget_actions.link_city_project(db, winner.id, project.id)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         yield
         ctx.jobs.close()
         ctx.engine.dispose()
@@ -90,7 +152,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tools = ToolRegistry()
     app.state.jinja = make_environment(
         TEMPLATE_DIRS,
-        {"version": __version__, "status_label": status_label, "pillar_label": pillar_label},
+        {
+            "version": __version__,
+            "status_label": status_label,
+            "pillar_label": pillar_label,
+            "ordinal": ordinal,
+        },
     )
     for router in (
         home.router,
@@ -99,7 +166,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin.router,
         projects_pages,
         projects_api,
+        proposals_api,
+        proposals_pages,
+        budgets_api,
+        budgets_pages,
         territory_api,
+        consultations_pages,
+        consultations_api,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")
@@ -120,5 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_locale=settings.default_locale,
         secure_cookies=settings.cookies_secure,
     )
+    app.add_middleware(RefuseNul)
+    app.add_middleware(RequestSlots, slots=REQUEST_THREADS)
     logging.getLogger("parvis").setLevel(logging.INFO)
     return app

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from parvis.kernel.settings import Settings
+from parvis.participation.commands import budget_app
 
 app = typer.Typer(help="Parvis, the citizen-first smart-city platform.", no_args_is_help=False)
 db_app = typer.Typer(help="Database commands.")
@@ -18,6 +19,7 @@ users_app = typer.Typer(help="Accounts.")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(budget_app, name="budget")
 console = Console(stderr=True)
 
 

@@ -11,7 +11,7 @@ P: list[dict[str, Any]] = [
         "et en faire le réseau des capteurs du quartier.",
         "description": "Le quartier compte peu de sites Paris Wi-Fi en extérieur. Le projet "
         "installe des bornes sur le mobilier urbain existant (feux, kiosques, sanisettes).\n\n"
-        "## Étapes\n- relevé de couverture\n- choix des emplacements avec les habitants\n"
+        "## Déroulé\n- relevé de couverture\n- choix des emplacements avec les habitants\n"
         "- pose et mesure",
         "department": "Direction des Systèmes d'Information et du Numérique",
         "arrondissements": [18],

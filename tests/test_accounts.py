@@ -197,6 +197,7 @@ def test_my_data_export_and_account_deletion(
     assert data["account"]["email"] == resident.email
     assert "password_hash" not in exported.text and "argon2" not in exported.text
     assert set(data["participation"]) == {"comments", "comment_reports", "follows", "supports"}
+    assert data["proposals"] == [] and data["participatory_budgets"] == []
     refused = client.post(
         "/account/delete", data={"confirm_email": "x@y.org", "csrf_token": csrf(client)}
     )

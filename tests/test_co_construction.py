@@ -248,3 +248,26 @@ def test_each_follower_is_notified_in_their_own_language(
     client.cookies.clear()
     sign_in(client, english)
     assert "is now at stage" in client.get("/notifications", headers={"Accept-Language": "en"}).text
+
+
+def test_replies_make_threads_and_stay_on_their_page(
+    client: TestClient, resident: User, staff: User, api_token: Callable[[User], dict[str, str]]
+) -> None:
+    headers = api_token(staff)
+    first, second = create(client, headers), create(client, headers, title="Autre projet")
+    sign_in(client, resident)
+    post(client, f"/projects/{first['id']}/comments", body="Question : quand ?")
+    page = client.get(f"/projects/{first['id']}").text
+    comment_id = page.split('id="comment-')[1].split('"')[0]
+    assert (
+        post(
+            client, f"/projects/{first['id']}/comments", body="Au printemps.", parent_id=comment_id
+        )
+        == 303
+    )
+    threaded = client.get(f"/projects/{first['id']}").text
+    assert 'class="comment reply"' in threaded and "Au printemps." in threaded
+    assert (
+        post(client, f"/projects/{second['id']}/comments", body="Hors sujet", parent_id=comment_id)
+        == 422
+    )

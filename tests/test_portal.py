@@ -92,3 +92,28 @@ def test_openapi_is_3_1_with_problem_responses(client: TestClient) -> None:
     assert "application/problem+json" in responses["422"]["content"]
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/static/vendor/swagger-ui/" in docs.text
+
+
+def test_every_form_carries_the_csrf_token_of_the_cookie(client: TestClient) -> None:
+    """Forms are rendered with the token a browser will send back (not an empty field)."""
+    import re
+
+    page = client.get("/account/signin").text
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]*)"', page))
+    assert tokens == {client.cookies.get("parvis_csrf")}
+
+
+def test_nul_characters_are_refused_at_the_edge(
+    client: TestClient, staff: User, api_token: Callable[[User], dict[str, str]]
+) -> None:
+    headers = api_token(staff)
+    body = '{"title": "Un titre\\u0000", "summary": "Un résumé", "department": "DVD"}'
+    response = client.post(
+        "/api/projects", content=body, headers=headers | {"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/projects?q=a%00b").status_code == 422
+    form = client.post("/account/signin", data={"email": "a\x00b@example.org", "password": "x"})
+    assert form.status_code == 422
+    assert client.get("/api/projects").json()["total"] == 0

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from parvis.indicators.models import Measurement, Objective, Pillar
 from parvis.indicators.schemas import MeasurementPublic, ObjectivePublic
+from parvis.kernel.db import pairs
 
 
 def _progress(objective: Objective, latest: float | None) -> float | None:
@@ -73,4 +74,4 @@ def objective_counts(db: Session) -> dict[int, int]:
     from sqlalchemy import func
 
     rows = db.execute(select(Objective.project_id, func.count()).group_by(Objective.project_id))
-    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects
+    return pairs(rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -20,6 +20,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+REQUEST_THREADS = 20  # threads per web worker for synchronous routes (set by the app factory)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -65,7 +68,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # As many connections as request threads (see REQUEST_THREADS): a thread never waits for
+    # a connection held by a request that itself waits for a thread.
+    return create_engine(url, pool_size=15, max_overflow=REQUEST_THREADS - 15, pool_pre_ping=True)
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -85,3 +90,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: nothing half-written."""
     with factory() as session, session.begin():
         yield session
+
+
+def pairs(rows: Iterable[Any]) -> dict[Any, Any]:
+    """A dict from rows of (key, value), such as a GROUP BY count."""
+    return {key: value for key, value in rows}  # noqa: C416 - rows are Row objects, not pairs

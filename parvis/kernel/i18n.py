@@ -19,6 +19,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 
 LOCALES = ("fr", "en")
@@ -98,3 +99,14 @@ def format_number(value: float | int | None) -> str:
     if value is None:
         return ""
     return babel_format_decimal(value, locale=current_locale.get())
+
+
+def format_money(value: int | float | None, currency: str = "EUR") -> str:
+    """Whole amounts of money in the reader's conventions: 1 000 000 € or €1,000,000."""
+    if value is None:
+        return ""
+    pattern = Locale.parse(current_locale.get()).currency_formats["standard"].pattern
+    whole = pattern.split(";")[0].replace(".00", "")
+    return babel_format_currency(
+        value, currency, format=whole, locale=current_locale.get(), currency_digits=False
+    )

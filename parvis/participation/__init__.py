@@ -13,6 +13,7 @@ from parvis.participation.actions import (
 from parvis.participation.queries import (
     CommentView,
     ReportedComment,
+    comment_count,
     comments_of,
     export_participation,
     follower_count,
@@ -27,6 +28,7 @@ __all__ = [
     "CommentView",
     "ReportedComment",
     "add_comment",
+    "comment_count",
     "comments_of",
     "export_participation",
     "follow",

@@ -40,14 +40,32 @@ def _require_confirmed(user: User) -> None:
         raise Forbidden(_("Confirm your email address first: we sent you a link."))
 
 
-def add_comment(db: Session, user: User, target_type: str, target_id: int, body: str) -> Comment:
+def add_comment(
+    db: Session,
+    user: User,
+    target_type: str,
+    target_id: int,
+    body: str,
+    parent_id: int | None = None,
+) -> Comment:
+    """A comment, or a reply to another comment on the same target (threads)."""
     _require_confirmed(user)
     body = body.strip()
     if not body:
         raise InvalidInput(_("The comment is empty."))
     if len(body) > MAX_COMMENT:
         raise InvalidInput(_("The comment is too long (5,000 characters at most)."))
-    comment = Comment(target_type=target_type, target_id=target_id, author_id=user.id, body=body)
+    if parent_id is not None:
+        parent = db.get(Comment, parent_id)
+        if parent is None or (parent.target_type, parent.target_id) != (target_type, target_id):
+            raise InvalidInput(_("You can only reply to a comment of the same page."))
+    comment = Comment(
+        target_type=target_type,
+        target_id=target_id,
+        author_id=user.id,
+        body=body,
+        parent_id=parent_id,
+    )
     db.add(comment)
     db.commit()
     return comment

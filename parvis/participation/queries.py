@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parvis.kernel.auth import User
+from parvis.kernel.db import pairs
 from parvis.participation.models import Comment, CommentReport, CommentState, Follow, Support
 
 
-@dataclass(frozen=True)
+@dataclass
 class CommentView:
     id: int
     author: str | None
@@ -20,26 +21,44 @@ class CommentView:
     created_at: datetime
     hidden: bool
     moderation_reason: str
+    parent_id: int | None
+    replies: list[CommentView] = field(default_factory=list)
 
 
 def comments_of(db: Session, target_type: str, target_id: int) -> list[CommentView]:
+    """The threads of a target: top-level comments in order, each with its replies nested."""
     rows = db.execute(
         select(Comment, User.display_name)
         .outerjoin(User, User.id == Comment.author_id)
         .where(Comment.target_type == target_type, Comment.target_id == target_id)
         .order_by(Comment.created_at, Comment.id)
     )
-    return [
-        CommentView(
+    views = {
+        c.id: CommentView(
             id=c.id,
             author=name,
             body="" if c.state == CommentState.HIDDEN else c.body,
             created_at=c.created_at,
             hidden=c.state == CommentState.HIDDEN,
             moderation_reason=c.moderation_reason,
+            parent_id=c.parent_id,
         )
         for c, name in rows
-    ]
+    }
+    threads: list[CommentView] = []
+    for view in views.values():
+        parent = views.get(view.parent_id) if view.parent_id is not None else None
+        (parent.replies if parent is not None else threads).append(view)
+    return threads
+
+
+def comment_count(db: Session, target_type: str, target_id: int) -> int:
+    count = db.scalar(
+        select(func.count()).where(
+            Comment.target_type == target_type, Comment.target_id == target_id
+        )
+    )
+    return count or 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,7 @@ def support_counts(db: Session, target_type: str) -> dict[int, int]:
         .where(Support.target_type == target_type)
         .group_by(Support.target_id)
     )
-    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects
+    return pairs(rows)
 
 
 def support_count(db: Session, target_type: str, target_id: int) -> int:

@@ -32,10 +32,14 @@ def _get(db: Session, project_id: int) -> Project:
     return project
 
 
-def create_project(db: Session, author: User, data: ProjectCreate) -> Project:
+def create_project(db: Session, author: User | None, data: ProjectCreate) -> Project:
+    """A new project at the idea stage; `author` is None when the platform creates it."""
     fields = data.model_dump(exclude={"arrondissements", "geometry"})
     project = Project(
-        **fields, geometry=dump_geometry(data.geometry), created_by=author.id, status=Status.IDEA
+        **fields,
+        geometry=dump_geometry(data.geometry),
+        created_by=author.id if author else None,
+        status=Status.IDEA,
     )
     project.places = [ProjectPlace(arrondissement=n) for n in data.arrondissements]
     db.add(project)
@@ -45,8 +49,8 @@ def create_project(db: Session, author: User, data: ProjectCreate) -> Project:
             project_id=project.id,
             from_status=None,
             to_status=Status.IDEA,
-            changed_by=author.id,
-            changed_by_name=author.display_name,
+            changed_by=author.id if author else None,
+            changed_by_name=author.display_name if author else "Parvis",
             note="",
         )
     )
@@ -155,7 +159,7 @@ def set_project_image(ctx: Context, db: Session, project_id: int, data: bytes, a
     """Store the image first, then point the project at it: a failed upload changes nothing."""
     project = _get(db, project_id)
     alt = alt.strip()
-    if not 3 <= len(alt) <= 200:
+    if not 3 <= len(alt) <= 200 or "\x00" in alt:
         raise InvalidInput(_("Describe the image in a few words (3 to 200 characters)."))
     try:
         extension, media_type = sniff_image(data)

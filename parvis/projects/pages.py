@@ -83,6 +83,7 @@ def _project_context(
     return {
         "project": detail,
         "comments": participation.comments_of(db, T, project_id),
+        "comment_total": participation.comment_count(db, T, project_id),
         "follows": follows,
         "supports": supports,
         "followers": participation.follower_count(db, T, project_id),
@@ -126,11 +127,18 @@ def support(db: DbDep, user: UserDep, project_id: Id, action: Annotated[str, For
 
 @router.post("/projects/{project_id}/comments")
 def comment(
-    request: Request, db: DbDep, ctx: CtxDep, user: UserDep, project_id: Id, body: Text
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    user: UserDep,
+    project_id: Id,
+    body: Text,
+    parent_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     queries.get_project(db, project_id)
+    parent = int(parent_id) if parent_id.isdigit() else None
     try:
-        created = participation.add_comment(db, user, T, project_id, body)
+        created = participation.add_comment(db, user, T, project_id, body, parent)
     except InvalidInput as error:
         context = _project_context(request, db, ctx, user, project_id)
         return render(

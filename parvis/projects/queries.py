@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from parvis import indicators, participation, territory
 from parvis.indicators import Pillar
@@ -39,9 +39,9 @@ def _filtered(filters: ProjectFilters) -> Select[Project]:
         in_place = select(ProjectPlace.project_id).where(
             ProjectPlace.arrondissement == filters.arrondissement
         )
-        citywide = ~select(ProjectPlace.project_id).where(
-            ProjectPlace.project_id == Project.id
-        ).exists()
+        citywide = (
+            ~select(ProjectPlace.project_id).where(ProjectPlace.project_id == Project.id).exists()
+        )
         query = query.where(or_(Project.id.in_(in_place), citywide))
     if filters.status is not None:
         query = query.where(Project.status == filters.status)
@@ -61,17 +61,26 @@ def list_projects(
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(1, page)
     query = _filtered(filters)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = db.scalars(
-        query.order_by(Project.updated_at.desc(), Project.id.desc())
+    # One round trip for the page and the number of matches (a window count, taken before
+    # LIMIT); a page past the end has no row to carry it, so only then count apart.
+    rows = db.execute(
+        query.add_columns(func.count().over())
+        .order_by(Project.updated_at.desc(), Project.id.desc())
         .offset((page - 1) * size)
         .limit(size)
-    )
-    return Page(items=list(items), total=total, page=page, size=size)
+    ).all()
+    if rows:
+        total = rows[0][1]
+    elif page == 1:
+        total = 0
+    else:
+        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return Page(items=[row[0] for row in rows], total=total, page=page, size=size)
 
 
 def get_project(db: Session, project_id: int) -> Project:
-    project = db.get(Project, project_id)
+    # Its places in the same query (a join) rather than a second, selectin one.
+    project = db.get(Project, project_id, options=[joinedload(Project.places)])
     if project is None:
         raise NotFound(_("No such project."))
     return project
@@ -81,24 +90,33 @@ def to_public(
     project: Project, supports: int, pillars: set[Pillar], base_url: str = ""
 ) -> ProjectPublic:
     return ProjectPublic(
-        id=project.id, title=project.title, summary=project.summary,
-        description=project.description, department=project.department,
-        arrondissements=project.arrondissements, geometry=project.geometry,
+        id=project.id,
+        title=project.title,
+        summary=project.summary,
+        description=project.description,
+        department=project.department,
+        arrondissements=project.arrondissements,
+        geometry=project.geometry,
         image_url=f"{base_url}/media/{project.image_key}" if project.image_key else None,
         image_alt=project.image_alt,
-        budget_eur=project.budget_eur, residents_reached=project.residents_reached,
-        start_date=project.start_date, end_date=project.end_date, status=project.status,
-        pillars=sorted(pillars), supports=supports, created_at=project.created_at,
-        updated_at=project.updated_at, url=base_url + project_link(project.id),
-    )  # fmt: skip
+        budget_eur=project.budget_eur,
+        residents_reached=project.residents_reached,
+        start_date=project.start_date,
+        end_date=project.end_date,
+        status=project.status,
+        pillars=sorted(pillars),
+        supports=supports,
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+        url=base_url + project_link(project.id),
+    )
 
 
 def publish_page(db: Session, page: Page[Project], base_url: str = "") -> list[ProjectPublic]:
     supports = participation.support_counts(db, TARGET)
     pillars = indicators.pillars_by_project(db)
     return [
-        to_public(p, supports.get(p.id, 0), pillars.get(p.id, set()), base_url)
-        for p in page.items
+        to_public(p, supports.get(p.id, 0), pillars.get(p.id, set()), base_url) for p in page.items
     ]
 
 
@@ -110,9 +128,12 @@ def status_history(db: Session, project_id: int) -> list[StatusChangePublic]:
     )
     return [
         StatusChangePublic(
-            from_status=r.from_status, to_status=r.to_status, changed_by=r.changed_by_name,
-            changed_at=r.changed_at, note=r.note,
-        )  # fmt: skip
+            from_status=r.from_status,
+            to_status=r.to_status,
+            changed_by=r.changed_by_name,
+            changed_at=r.changed_at,
+            note=r.note,
+        )
         for r in rows
     ]
 
@@ -187,8 +208,12 @@ def projects_geojson(db: Session, filters: ProjectFilters) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "geometry": p.geometry,
-                "properties": {"id": p.id, "title": p.title, "status": str(p.status),
-                               "url": project_link(p.id)},  # fmt: skip
+                "properties": {
+                    "id": p.id,
+                    "title": p.title,
+                    "status": str(p.status),
+                    "url": project_link(p.id),
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -237,10 +262,14 @@ def prioritise(db: Session) -> list[PriorityRow]:
     r_cost = ranks([r[4] if r[4] is not None else float("inf") for r in rows])
     ranked = [
         PriorityRow(
-            project=r[0], supports=r[1], objectives=r[2],
-            pillars=sorted(pillars.get(r[0].id, set())), residents_reached=r[3],
-            cost_per_resident=r[4], score=(r_support[i] + r_objectives[i] + r_cost[i]) / 3,
-        )  # fmt: skip
+            project=r[0],
+            supports=r[1],
+            objectives=r[2],
+            pillars=sorted(pillars.get(r[0].id, set())),
+            residents_reached=r[3],
+            cost_per_resident=r[4],
+            score=(r_support[i] + r_objectives[i] + r_cost[i]) / 3,
+        )
         for i, r in enumerate(rows)
     ]
     return sorted(ranked, key=lambda row: (row.score, row.project.id))

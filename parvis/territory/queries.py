@@ -5,12 +5,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parvis.kernel.db import pairs
 from parvis.territory.models import Arrondissement, Quartier
 
 
 def arrondissement_names(db: Session) -> dict[int, str]:
     rows = db.execute(select(Arrondissement.number, Arrondissement.official_name))
-    return {key: value for key, value in rows.all()}  # noqa: C416 - rows are Row objects
+    return pairs(rows)
 
 
 def population_by_arrondissement(db: Session) -> dict[int, int]:

@@ -23,6 +23,8 @@ from parvis.kernel.web.deps import (
 )
 from parvis.kernel.web.middleware import LANG_COOKIE
 from parvis.kernel.web.templating import redirect, render, safe_next
+from parvis.participation.budgets.queries import budget_participation_of
+from parvis.participation.proposals.queries import proposals_of
 
 router = APIRouter(
     prefix="/account", include_in_schema=False, dependencies=[Depends(check_csrf_form)]
@@ -144,7 +146,13 @@ def signin(
     token = actions.open_session(ctx, db, user)
     response = _signed_in(request, token, safe_next(next), _("You are signed in."))
     if LANG_COOKIE not in request.cookies:
-        response.set_cookie(LANG_COOKIE, user.locale, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE,
+            user.locale,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=request.app.state.ctx.settings.cookies_secure,
+        )
     return response
 
 
@@ -225,7 +233,13 @@ def save_profile(
             unread=0,
         )
     response = redirect("/account", _("Your profile is saved."))
-    response.set_cookie(LANG_COOKIE, user.locale, max_age=365 * 86400, samesite="lax")
+    response.set_cookie(
+        LANG_COOKIE,
+        user.locale,
+        max_age=365 * 86400,
+        samesite="lax",
+        secure=request.app.state.ctx.settings.cookies_secure,
+    )
     return response
 
 
@@ -254,6 +268,8 @@ def download_my_data(db: DbDep, user: UserDep) -> Response:
     data = {
         "account": queries.export_account(db, user),
         "participation": participation.export_participation(db, user.id),
+        "proposals": proposals_of(db, user.id),
+        "participatory_budgets": budget_participation_of(db, user.id),
         "notifications": [
             {
                 "message": n.message,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from http.cookies import SimpleCookie
 
@@ -70,3 +71,89 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             current_locale.reset(token)
+
+
+class RequestSlots:
+    """At most `slots` requests in progress per worker; the others wait their turn.
+
+    Synchronous routes and their dependencies run in a pool of threads and hold a database
+    connection from the first query to the end of the request. Without a bound, a burst of
+    requests opens more sessions than the pool has connections, and requests that hold a
+    connection wait for a thread held by requests that wait for a connection.
+    """
+
+    def __init__(self, app: ASGIApp, *, slots: int) -> None:
+        self.app = app
+        self.slots = slots
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:  # created inside the server's event loop
+            self._semaphore = asyncio.Semaphore(self.slots)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
+
+
+NUL_MARKS = (b"\x00", b"\\u0000", b"%00")
+TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+
+
+class RefuseNul:
+    """Refuse NUL characters in query strings and in JSON or form bodies, at the edge.
+
+    No text of a city needs them, PostgreSQL refuses them in text columns, and a request that
+    carries one is a client's mistake: a clear 422, never a 500 half-way through an action.
+    (Multipart bodies carry binary files; their text fields are checked by the actions.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
+            await self._refuse(scope, send)
+            return
+        content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
+        if not content_type.startswith(TEXT_BODIES):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # disconnected: let the app see it
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if any(mark in body for mark in NUL_MARKS):
+            await self._refuse(scope, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        problem = (
+            b'{"type":"about:blank","title":"Invalid input","status":422,'
+            b'"detail":"NUL characters are not accepted."}'
+        )
+        is_api = scope["path"].startswith("/api/")
+        body = problem if is_api else b"<!doctype html><title>422</title><p>Invalid characters."
+        media = b"application/problem+json" if is_api else b"text/html; charset=utf-8"
+        headers = [(b"content-type", media), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 422, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

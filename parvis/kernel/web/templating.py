@@ -34,6 +34,7 @@ def make_environment(template_dirs: list[Path], globals_: dict[str, Any]) -> Env
     env.filters["date"] = i18n.format_date
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
+    env.filters["money"] = i18n.format_money
     env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.globals.update(globals_)
     env.globals["languages"] = i18n.LANGUAGE_NAMES

@@ -19,8 +19,12 @@ class ProposalState(StrEnum):
     DECLINED = "declined"  # with a reason shown to everyone
 
 
-ANSWERED = {ProposalState.ACCEPTED, ProposalState.TO_BUDGET, ProposalState.TO_PROJECT,
-            ProposalState.DECLINED}  # fmt: skip
+ANSWERED = {
+    ProposalState.ACCEPTED,
+    ProposalState.TO_BUDGET,
+    ProposalState.TO_PROJECT,
+    ProposalState.DECLINED,
+}
 
 
 class Proposal(Base):

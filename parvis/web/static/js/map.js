@@ -3,7 +3,19 @@
   "use strict";
   var el = document.getElementById("map");
   if (!el || !window.L) { return; }
-  var map = L.map(el, { scrollWheelZoom: false, attributionControl: true }).setView([48.8566, 2.3422], 12);
+  var map = L.map(el, { scrollWheelZoom: false, attributionControl: true, zoomControl: false })
+    .setView([48.8566, 2.3422], 12);
+  // Leaflet's own labels are English: the page gives them in its language.
+  L.control.zoom({
+    zoomInTitle: el.dataset.zoomIn || "Zoom in", zoomOutTitle: el.dataset.zoomOut || "Zoom out"
+  }).addTo(map);
+  map.attributionControl.setPrefix(
+    String(map.attributionControl.options.prefix).replace("<a ", '<a lang="en" hreflang="en" ')
+  );
+  map.on("popupopen", function (e) {
+    var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close && el.dataset.close) { close.setAttribute("aria-label", el.dataset.close); }
+  });
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
@@ -45,6 +57,18 @@
         return L.circleMarker(latlng, { radius: 10, color: "#132a4d", fillColor: "#1d3f72", fillOpacity: 0.8 });
       }
     }).addTo(map);
-    map.fitBounds(feature.getBounds(), { maxZoom: 15 });
+    map.fitBounds(feature.getBounds(), { maxZoom: 14 });
+  }
+  // A place picker: a click on the map fills the latitude and longitude fields of the form.
+  if (el.dataset.pick) {
+    var lat = document.getElementById("latitude"), lon = document.getElementById("longitude");
+    var marker = null;
+    map.on("click", function (e) {
+      lat.value = e.latlng.lat.toFixed(6);
+      lon.value = e.latlng.lng.toFixed(6);
+      if (marker) { marker.setLatLng(e.latlng); } else {
+        marker = L.circleMarker(e.latlng, { radius: 9, color: "#132a4d", fillColor: "#1d3f72", fillOpacity: 0.8 }).addTo(map);
+      }
+    });
   }
 })();
