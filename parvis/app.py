@@ -121,6 +121,7 @@ def make_projects_of_winners(ctx: Context, event: WinnersPublished) -> None:
                     "department": "Budget participatif",
                     "arrondissements": [winner.arrondissement] if winner.arrondissement else [],
                     "budget_eur": winner.cost_eur,
+                    "geometry": winner.geometry,
                 }
             )
             project = project_actions.create_project(db, None, data)

@@ -39,8 +39,10 @@ class Budget:
         self.edition = response.json()
         self.envelopes = {e["arrondissement"] or 0: e["id"] for e in self.edition["envelopes"]}
 
-    def add(self, arrondissement: int, title: str, cost: int, feasible: bool = True) -> int:
-        body = {
+    def add(
+        self, arrondissement: int, title: str, cost: int, feasible: bool = True, **extra: Any
+    ) -> int:
+        body = extra | {
             "envelope_id": self.envelopes[arrondissement],
             "title": title,
             "summary": f"Résumé de {title}",
@@ -96,6 +98,14 @@ def test_only_staff_create_editions_and_they_are_validated(
     assert client.post("/api/budgets", json=bad_choices, headers=headers).status_code == 422
     no_points = EDITION | {"ballot_kind": "cumulative"}
     assert client.post("/api/budgets", json=no_points, headers=headers).status_code == 422
+    for bad_rule in (
+        {"rule": "dictator"},
+        {"rule": "greedy", "rule_options": {"x": 1}},
+        {"ballot_kind": "majority_judgment"},
+    ):
+        assert (
+            client.post("/api/budgets", json=EDITION | bad_rule, headers=headers).status_code == 422
+        )
     assert client.get("/api/budgets").json() == []
 
 
@@ -148,7 +158,8 @@ def test_residents_vote_city_wide_and_in_one_arrondissement(
 def test_results_are_counted_explained_and_published(
     budget: Budget, make_user: Callable[..., User], api_token: Tokens, app: FastAPI
 ) -> None:
-    big = budget.add(0, "Piscine sur la Seine", 700_000)
+    place = {"type": "Point", "coordinates": [2.3522, 48.8566]}
+    big = budget.add(0, "Piscine sur la Seine", 700_000, location=place)
     small = budget.add(0, "Bancs", 200_000)
     medium = budget.add(0, "Fontaines", 400_000)
     budget.open_vote()
@@ -175,6 +186,10 @@ def test_results_are_counted_explained_and_published(
     )
     pb = budget.client.get(f"/api/budgets/envelopes/{envelope}/ballots.pb")
     assert pb.status_code == 200 and "VOTES" in pb.text and "vote_type;approval" in pb.text
+    winners_map = budget.client.get(f"/api/budgets/envelopes/{envelope}/winners.geojson").json()
+    assert [f["properties"]["id"] for f in winners_map["features"]] == [big]  # the one placed
+    overview = budget.client.get(f"/budgets/{budget.edition['id']}").text
+    assert f"/budgets/envelopes/{envelope}/results" in overview
     check = f"/api/budgets/envelopes/{envelope}/receipts/"
     assert budget.client.get(check + receipts[0]).json() == {"counted": True}
     assert budget.client.get(check + "0" * 16).json() == {"counted": False}
@@ -235,7 +250,14 @@ def test_knapsack_cumulative_and_majority_judgment_ballots(
         == 200
     )
 
-    judgment = Budget(client, staff_h, ballot_kind="majority_judgment", max_choices=None, year=2030)
+    judgment = Budget(
+        client,
+        staff_h,
+        ballot_kind="majority_judgment",
+        max_choices=None,
+        year=2030,
+        rule="majority-judgment",
+    )
     j1, j2 = judgment.add(0, "Projet A", 100), judgment.add(0, "Projet B", 100)
     judgment.open_vote()
     url = f"/api/budgets/envelopes/{judgment.envelopes[0]}/ballot"
@@ -248,3 +270,54 @@ def test_knapsack_cumulative_and_majority_judgment_ballots(
         client.put(url, json={"choices": {str(j1): 3, str(j2): 0}}, headers=voter).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule", "ballots", "winners"),
+    [
+        # Majority judgment: A's majority grade is "I love it", B's "Why not"; both fit.
+        (
+            "majority_judgment",
+            "majority-judgment",
+            [{0: 3, 1: 1}, {0: 3, 1: 1}, {0: 2, 1: 2}],
+            [0, 1],
+        ),
+        # Equal shares: 3 voters for A (cost 600), 1 for B (cost 300); each holds 250 of 1000.
+        # A is bought by its 3 supporters (750 ≥ 600); B's supporter alone has 250 < 300,
+        # and the add1 completion raises shares until B is affordable within the budget.
+        ("approval", "mes-add1", [{0: 1}, {0: 1}, {0: 1}, {1: 1}], [0, 1]),
+        # Phragmén on the same ballots buys A first, then B.
+        ("approval", "phragmen", [{0: 1}, {0: 1}, {0: 1}, {1: 1}], [0, 1]),
+    ],
+)
+def test_other_rules_count_through_the_api(
+    client: TestClient,
+    staff: User,
+    make_user: Callable[..., User],
+    api_token: Tokens,
+    kind: str,
+    rule: str,
+    ballots: list[dict[int, int]],
+    winners: list[int],
+) -> None:
+    budget = Budget(
+        client,
+        api_token(staff),
+        ballot_kind=kind,
+        rule=rule,
+        max_choices=None,
+        envelopes=[{"kind": "city", "name": "Tout Paris", "budget_eur": 1000}],
+    )
+    ids = [budget.add(0, "Projet A", 600), budget.add(0, "Projet B", 300)]
+    budget.open_vote()
+    url = f"/api/budgets/envelopes/{budget.envelopes[0]}/ballot"
+    for ballot in ballots:
+        choices = {str(ids[k]): v for k, v in ballot.items()}
+        assert (
+            client.put(url, json={"choices": choices}, headers=api_token(make_user())).status_code
+            == 200
+        )
+    assert budget.phase("results").status_code == 200
+    results = client.get(f"/api/budgets/envelopes/{budget.envelopes[0]}/results").json()
+    assert results["rule"] == rule
+    assert results["selected"] == sorted(ids[k] for k in winners)

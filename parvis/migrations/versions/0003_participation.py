@@ -287,6 +287,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(length=400), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("cost_eur", sa.BigInteger(), nullable=True),
+        sa.Column("geometry", sa.JSON(), nullable=True),
         sa.Column("feasibility", sa.String(length=12), nullable=False),
         sa.Column("feasibility_reason", sa.Text(), nullable=False),
         sa.Column("selected", sa.Boolean(), nullable=True),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from parvis.kernel.auth import User
 from parvis.kernel.context import Context
 from parvis.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parvis.kernel.geojson import dump_geometry
 from parvis.kernel.i18n import gettext as _
 from parvis.kernel.i18n import ordinal
 from parvis.participation.budgets.ballots import BallotRules, normalise
@@ -73,7 +74,11 @@ def _require_phase(edition: Edition, *phases: Phase) -> None:
 def add_project(db: Session, data: BudgetProjectCreate) -> BudgetProject:
     _envelope, edition = get_envelope(db, data.envelope_id)
     _require_phase(edition, Phase.SUBMISSION, Phase.CO_CONSTRUCTION, Phase.FEASIBILITY)
-    project = BudgetProject(edition_id=edition.id, **data.model_dump())
+    project = BudgetProject(
+        edition_id=edition.id,
+        **data.model_dump(exclude={"location"}),
+        geometry=dump_geometry(data.location),
+    )
     db.add(project)
     db.commit()
     return project
@@ -89,6 +94,7 @@ def add_project_from_proposal(db: Session, envelope_id: int, proposal: Proposal)
         title=proposal.title,
         summary=proposal.description[:400],
         description=proposal.description,
+        geometry=proposal.geometry,
     )
     db.add(project)
     db.flush()
@@ -129,15 +135,21 @@ def change_phase(ctx: Context, db: Session, edition_id: int, phase: Phase) -> Ed
             raise Conflict(_("Every project needs its feasibility review before the vote."))
     edition.phase = phase
     if phase == Phase.RESULTS:
+        from parvis.participation.budgets.counting import count_edition, publish_winners
+
         envelope_ids = select(Envelope.id).where(Envelope.edition_id == edition.id)
         db.execute(
             update(Ballot).where(Ballot.envelope_id.in_(envelope_ids)).values(voter_key=None)
         )
+        try:
+            count_edition(db, edition)
+        except InvalidInput:
+            db.rollback()  # the vote stays open, the keys stay: nothing half-done
+            raise
+        db.commit()
+        publish_winners(ctx, db, edition)
+        return edition
     db.commit()
-    if phase == Phase.RESULTS:
-        from parvis.participation.budgets.counting import count_edition
-
-        count_edition(ctx, db, edition.id)
     return edition
 
 

@@ -198,3 +198,9 @@ class ReceiptCheck(BaseModel):
 def check_receipt(db: DbDep, envelope_id: Id, receipt: str) -> ReceiptCheck:
     _after_count(db, envelope_id)
     return ReceiptCheck(counted=queries.receipt_published(db, envelope_id, receipt[:64]))
+
+
+@router.get("/envelopes/{envelope_id}/winners.geojson", summary="Winning projects on the map")
+def winners_geojson(db: DbDep, envelope_id: Id) -> dict[str, Any]:
+    _after_count(db, envelope_id)
+    return queries.winners_geojson(db, envelope_id)

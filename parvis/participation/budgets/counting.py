@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from parvis.kernel.context import Context
 from parvis.kernel.db import utcnow
+from parvis.kernel.errors import InvalidInput
+from parvis.kernel.i18n import gettext as _
 from parvis.participation import budgeting
 from parvis.participation.budgets.models import (
     BallotKind,
@@ -82,11 +84,16 @@ def count_envelope(db: Session, edition: Edition, envelope: Envelope) -> Envelop
     return result
 
 
-def count_edition(ctx: Context, db: Session, edition_id: int) -> list[EnvelopeResult]:
-    edition = db.get(Edition, edition_id)
-    assert edition is not None
-    results = [count_envelope(db, edition, envelope) for envelope in envelopes_of(db, edition.id)]
-    db.commit()
+def count_edition(db: Session, edition: Edition) -> list[EnvelopeResult]:
+    """Count every envelope into the session (the caller commits, so a failed count leaves
+    nothing behind)."""
+    try:
+        return [count_envelope(db, edition, envelope) for envelope in envelopes_of(db, edition.id)]
+    except budgeting.BudgetingError as error:
+        raise InvalidInput(_("The count failed: %(error)s") % {"error": str(error)}) from None
+
+
+def publish_winners(ctx: Context, db: Session, edition: Edition) -> None:
     winners = list(
         db.scalars(
             select(BudgetProject.id).where(
@@ -95,7 +102,6 @@ def count_edition(ctx: Context, db: Session, edition_id: int) -> list[EnvelopeRe
         )
     )
     ctx.events.publish(WinnersPublished(edition.id, winners))
-    return results
 
 
 def export_pabulib(db: Session, edition: Edition, envelope: Envelope) -> str:

@@ -95,6 +95,7 @@ class BudgetProject(Base):
     summary: Mapped[str] = mapped_column(String(400))
     description: Mapped[str] = mapped_column(Text, default="")
     cost_eur: Mapped[int | None] = mapped_column(BigInteger)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     feasibility: Mapped[Feasibility] = mapped_column(String(12), default=Feasibility.PENDING)
     feasibility_reason: Mapped[str] = mapped_column(Text, default="")
     selected: Mapped[bool | None] = mapped_column(default=None)

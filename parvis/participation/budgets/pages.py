@@ -60,6 +60,9 @@ def edition_page(request: Request, db: DbDep, user: OptionalUserDep, edition_id:
         envelopes=envelopes,
         chosen_arrondissement=chosen,
         turnout=queries.turnout(db, edition.id),
+        overview=queries.results_overview(db, edition.id)
+        if Phase(edition.phase).rank >= Phase.RESULTS.rank
+        else [],
         phase_list=list(Phase),
         **LABELS,
     )

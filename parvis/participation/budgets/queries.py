@@ -140,6 +140,7 @@ class Winner:
     description: str
     cost_eur: int | None
     arrondissement: int | None
+    geometry: dict[str, Any] | None
 
 
 def winners_to_build(db: Session, project_ids: list[int]) -> list[Winner]:
@@ -151,7 +152,7 @@ def winners_to_build(db: Session, project_ids: list[int]) -> list[Winner]:
         .order_by(BudgetProject.id)
     )
     return [
-        Winner(p.id, p.title, p.summary, p.description, p.cost_eur, arrondissement)
+        Winner(p.id, p.title, p.summary, p.description, p.cost_eur, arrondissement, p.geometry)
         for p, arrondissement in rows
     ]
 
@@ -200,3 +201,46 @@ def budget_participation_of(db: Session, user_id: int) -> list[dict[str, Any]]:
         .where(VoterRecord.user_id == user_id)
     )
     return [{"edition": title, "arrondissement": arrondissement} for title, arrondissement in rows]
+
+
+def winners_geojson(db: Session, envelope_id: int) -> dict[str, Any]:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": p.geometry,
+            "properties": {
+                "id": p.id,
+                "title": p.title,
+                "url": f"/projects/{p.city_project_id}" if p.city_project_id else "",
+            },
+        }
+        for p in projects_of(db, envelope_id)
+        if p.selected and p.geometry
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class EnvelopeSummary:
+    envelope: Envelope
+    ballots: int
+    spent: int
+    winners: int
+
+
+def results_overview(db: Session, edition_id: int) -> list[EnvelopeSummary]:
+    """Per envelope (city-wide, then by arrondissement): ballots, money allocated, winners."""
+    rows = []
+    for envelope in envelopes_of(db, edition_id):
+        projects = projects_of(db, envelope.id)
+        result = result_of(db, envelope.id)
+        winners = [p for p in projects if p.selected]
+        rows.append(
+            EnvelopeSummary(
+                envelope,
+                result.ballots if result else 0,
+                sum(p.cost_eur or 0 for p in winners),
+                len(winners),
+            )
+        )
+    return rows

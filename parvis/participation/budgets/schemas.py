@@ -4,6 +4,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from parvis.kernel.geojson import Point
+from parvis.participation import budgeting
 from parvis.participation.budgets.models import BallotKind, EnvelopeKind, Feasibility, Phase
 
 Money = Annotated[int, Field(ge=0, le=10**12)]
@@ -47,6 +49,7 @@ class EditionCreate(BaseModel):
             raise ValueError("max_choices is below min_choices")
         if self.ballot_kind == BallotKind.CUMULATIVE and not self.points:
             raise ValueError("a cumulative ballot needs its number of points")
+        _check_rule(self.rule, self.ballot_kind, self.rule_options)
         if sum(e.kind == EnvelopeKind.CITY for e in self.envelopes) > 1:
             raise ValueError("an edition has one city-wide envelope at most")
         arrondissements = [e.arrondissement for e in self.envelopes if e.kind == "arrondissement"]
@@ -63,6 +66,7 @@ class BudgetProjectCreate(BaseModel):
     summary: str = Field(min_length=3, max_length=400)
     description: str = Field(default="", max_length=20_000)
     cost_eur: Money | None = None
+    location: Point | None = None
 
 
 class FeasibilityReview(BaseModel):
@@ -134,3 +138,18 @@ class EditionPublic(BaseModel):
     points: int | None
     rule: str
     envelopes: list[EnvelopePublic]
+
+
+def _check_rule(rule: str, kind: BallotKind, options: dict[str, Any]) -> None:
+    """The rule exists, suits the ballot, and accepts its options (tried on an empty count)."""
+    if rule not in budgeting.RULES:
+        raise ValueError(f"unknown counting rule {rule!r}; see `parvis budget rules`")
+    judged = kind == BallotKind.MAJORITY_JUDGMENT
+    if judged != (rule == "majority-judgment"):
+        raise ValueError("majority-judgment ballots go with the majority-judgment rule, only")
+    vote_type = {BallotKind.CUMULATIVE: "cumulative", BallotKind.MAJORITY_JUDGMENT: "scoring"}
+    empty = budgeting.Election.build({"1": 1}, 1, [], vote_type=vote_type.get(kind, "approval"))
+    try:
+        budgeting.count(empty, rule, **options)
+    except (budgeting.BudgetingError, TypeError) as error:
+        raise ValueError(f"the rule {rule!r} does not accept these options: {error}") from None

@@ -281,21 +281,26 @@ class _RunState:
         elif total_f < cost:
             return None
         order = fv.argsort(kind="stable")
-        nz, fv, kv = nz[order], fv[order], kv[order]
-        ids = nz.tolist()
-        ks = kv.astype(np.int64).tolist()
-        # Float estimate of the first class that can pay the full share.
-        money_ = fv * kv
-        cum_k = kv.cumsum()
-        f_at = money_.cumsum() - money_ + fv * (cum_k[-1] - cum_k + kv)
-        j = min(int(f_at.searchsorted(float(cost))), n_cls - 1)
+        ids = nz[order].tolist()
+        floats = fv[order].tolist()
+        ks = kv[order].astype(np.int64).tolist()
+        # Float estimate of the first class that can pay the full share (a short walk: the
+        # classes that pay all they have are few), then the exact boundary.
+        rich_f = float(sum(ks))
+        poor_f = 0.0
+        cost_f = float(cost)
+        j = 0
+        while j < n_cls - 1 and floats[j] * rich_f < cost_f - poor_f:
+            poor_f += floats[j] * ks[j]
+            rich_f -= ks[j]
+            j += 1
         j, poor, rich = _boundary(self, ids, ks, j, c_d)
         # The float order is the exact order, except between equal floats: if equal floats
         # touch the boundary, sort exactly and find the boundary again.
         if (
-            (j > 0 and fv[j - 1] == fv[j])
-            or (j > 1 and fv[j - 2] == fv[j - 1])
-            or (j + 1 < n_cls and fv[j] == fv[j + 1])
+            (j > 0 and floats[j - 1] == floats[j])
+            or (j > 1 and floats[j - 2] == floats[j - 1])
+            or (j + 1 < n_cls and floats[j] == floats[j + 1])
         ):
             self._refresh(ids)
             pairs = sorted(zip(ids, ks, strict=True), key=lambda t: cb[t[0]])
