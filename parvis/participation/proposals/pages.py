@@ -124,7 +124,7 @@ async def submit(request: Request, db: DbDep, user: UserDep) -> Response:
     try:
         proposal = actions.submit_proposal(db, user, ProposalCreate.model_validate(data))
     except ValidationError as exc:
-        return _form(request, db, values, [_explain(e) for e in exc.errors()])
+        return _form(request, db, values, list(dict.fromkeys(_explain(e) for e in exc.errors())))
     except InvalidInput as error:
         return _form(request, db, values, [error.detail])
     return redirect(actions.link(proposal.id), _("Your proposal is published. Thank you!"))
