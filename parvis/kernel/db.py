@@ -65,12 +65,21 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # A file database keeps a connection per request thread (and a few for jobs run in
+        # process): SQLAlchemy's default pool keeps 5 and closes the others when they come
+        # back, so under load one request in four or so reopened the file and ran the pragmas
+        # again. (In memory, SQLAlchemy's own pool.)
+        pool = {} if ":memory:" in url else {"pool_size": REQUEST_THREADS, "max_overflow": 5}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, **pool
+        )
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     # As many connections as request threads (see REQUEST_THREADS): a thread never waits for
-    # a connection held by a request that itself waits for a thread.
-    return create_engine(url, pool_size=15, max_overflow=REQUEST_THREADS - 15, pool_pre_ping=True)
+    # a connection held by a request that itself waits for a thread. All of them stay open:
+    # overflow connections are closed when they come back, and under load that meant a new
+    # PostgreSQL connection (a process forked) every few requests.
+    return create_engine(url, pool_size=REQUEST_THREADS, max_overflow=0, pool_pre_ping=True)
 
 
 def _ensure_sqlite_folder(url: str) -> None:

@@ -42,11 +42,12 @@ Every decision is taken on exact values; no float ever decides anything by itsel
   cross-multiplication. Each price also carries the float `numerator / denominator`, which
   Python rounds correctly; correct rounding is monotone, so `float(x) < float(y)` implies
   `x < y` and the floats order projects for free; only equal floats are compared exactly.
-- Voters are grouped by remaining budget (a voter's budget depends only on which selected
-  projects they paid for, so identical budgets are shared by many voters and kept as one
-  "class"). For a project, the supporters' classes are sorted by the float of their budget
-  (correctly rounded, so the order is exact except between equal floats, which are then
-  sorted exactly), a float estimate picks where "paying all they have" ends, and the exact
+- Voters are grouped in "classes" of equal remaining budget: a voter's budget depends only on
+  which selected projects they paid for in full (or is 0), so thousands of voters share a few
+  hundred classes. For a project, the supporters' classes are sorted by the float of their
+  budget (correctly rounded, so the order is exact except between equal floats; if equal
+  floats touch the boundary below, the classes are sorted exactly), a short float walk
+  estimates where "paying all they have" ends, and the exact
   integer conditions `b_poor R < c D - P <= b_rich R` are checked and the boundary moved
   until they hold. Whether a project is affordable at all is decided on floats only when
   the float total of its supporters' money is more than 1e-9 (relative) away from its cost;
@@ -193,44 +194,28 @@ class _RunState:
         self.ratio: list[int] = [1]
         self.fcb = np.zeros(64, dtype=np.float64)
         self.fcb[1] = float(share)
-        self.pop = np.zeros(64, dtype=np.float64)
         self.ncls = 2
-        self.by_float: dict[float, list[int]] = {}
         if share > 0:
-            self.pop[1] = float(engine.view.weight.sum())
-            self.by_float[float(share)] = [1]
             self.cls = np.ones(nb, dtype=np.int64)
         else:
             self.cls = np.zeros(nb, dtype=np.int64)
 
-    # class bookkeeping: a class is a budget level; `by_float` finds a level from its float
-    # (the float of a value does not change when the common denominator does).
+    # class bookkeeping: a class is a budget level, shared by the voters who paid for the same
+    # selected projects (equal budgets reached otherwise stay in separate classes: that is rare
+    # and harmless, since equal floats are sorted exactly).
 
-    def _class_of(self, budget: int) -> int:
-        """The class whose budget is `budget` (over the current denominator), made if new."""
-        if budget <= 0:
-            return 0
-        value = budget / self.D
-        candidates = self.by_float.get(value)
-        if candidates is not None:
-            for j in candidates:
-                if self.pop[j] > 0:
-                    self._refresh((j,))
-                    if self.cb[j] == budget:
-                        return j
-        j = self.ncls
-        if j >= len(self.fcb):
+    def _new_classes(self, budgets: list[int]) -> int:
+        """Add classes with these budgets (over the current denominator); the first new id."""
+        start = self.ncls
+        end = start + len(budgets)
+        while end > len(self.fcb):
             self.fcb = np.concatenate([self.fcb, np.zeros(len(self.fcb))])
-            self.pop = np.concatenate([self.pop, np.zeros(len(self.pop))])
-        self.cb.append(budget)
-        self.ep.append(self.epoch)
-        self.fcb[j] = value
-        if candidates is None:
-            self.by_float[value] = [j]
-        else:
-            candidates.append(j)
-        self.ncls += 1
-        return j
+        self.cb.extend(budgets)
+        self.ep.extend([self.epoch] * len(budgets))
+        denominator = self.D
+        self.fcb[start:end] = [b / denominator for b in budgets]
+        self.ncls = end
+        return start
 
     def _rescale(self, factor: int) -> None:
         """Multiply the common denominator by `factor` (budgets follow when next read)."""
@@ -271,30 +256,48 @@ class _RunState:
             return c_d, k * self.D * e.utils[p], _Eval([x], [k], 0, c_d, k)
         fv = self.fcb[nz]
         kv = cnt[nz]
-        total_f = float(fv @ kv)
-        if abs(total_f - cost) <= _AFFORD_MARGIN * cost or n_cls > _MAX_CLASSES_FOR_FLOAT_TOTAL:
-            every = nz.tolist()
-            self._refresh(every)
-            exact_total = sum(map(mul, [cb[j] for j in every], kv.astype(np.int64).tolist()))
-            if exact_total < c_d:
-                return None
-        elif total_f < cost:
-            return None
-        order = fv.argsort(kind="stable")
+        order = fv.argsort()
         ids = nz[order].tolist()
         floats = fv[order].tolist()
         ks = kv[order].astype(np.int64).tolist()
+        total_f = sum(map(mul, floats, ks))
+        if abs(total_f - cost) <= _AFFORD_MARGIN * cost or n_cls > _MAX_CLASSES_FOR_FLOAT_TOTAL:
+            self._refresh(ids)
+            if sum(map(mul, [cb[x] for x in ids], ks)) < c_d:
+                return None
+        elif total_f < cost:
+            return None
+        total_k = sum(ks)
         # Float estimate of the first class that can pay the full share (a short walk: the
-        # classes that pay all they have are few), then the exact boundary.
-        rich_f = float(sum(ks))
+        # classes that pay all they have are few)...
+        rich_f = float(total_k)
         poor_f = 0.0
         cost_f = float(cost)
         j = 0
-        while j < n_cls - 1 and floats[j] * rich_f < cost_f - poor_f:
+        last = n_cls - 1
+        while j < last and floats[j] * rich_f < cost_f - poor_f:
             poor_f += floats[j] * ks[j]
             rich_f -= ks[j]
             j += 1
-        j, poor, rich = _boundary(self, ids, ks, j, c_d)
+        # ...then the exact boundary: class j pays q in full, class j - 1 cannot.
+        epoch, ep, ratio = self.epoch, self.ep, self.ratio
+        for x in ids[: j + 1]:
+            if ep[x] != epoch:
+                cb[x] *= ratio[ep[x]]
+                ep[x] = epoch
+        poor = sum(map(mul, [cb[x] for x in ids[:j]], ks[:j])) if j else 0
+        rich = total_k - sum(ks[:j])
+        while cb[ids[j]] * rich < c_d - poor:
+            poor += cb[ids[j]] * ks[j]
+            rich -= ks[j]
+            j += 1
+            if j == n_cls:  # impossible for an affordable project
+                raise AssertionError("MES pricing ran past the richest supporters")
+            self._refresh(ids[j : j + 1])
+        while j > 0 and cb[ids[j - 1]] * rich >= c_d - poor:
+            j -= 1
+            poor -= cb[ids[j]] * ks[j]
+            rich += ks[j]
         # The float order is the exact order, except between equal floats: if equal floats
         # touch the boundary, sort exactly and find the boundary again.
         if (
@@ -377,9 +380,18 @@ class _RunState:
         self._refresh(ids)
         cb = self.cb
         lut = np.arange(self.ncls, dtype=np.int64)
-        # Those before the boundary pay all they have (class 0); the others pay q.
-        class_of = self._class_of
-        targets = [0] * j + [class_of(cb[x] - q) for x in ids[j:]]
+        # Those before the boundary pay all they have (class 0); the others pay q and move to
+        # a new class (or to class 0 if q was all they had).
+        left = [cb[x] - q for x in ids[j:]]
+        kept = [b for b in left if b > 0]
+        first = self._new_classes(kept)
+        targets = [0] * j
+        for b in left:
+            if b > 0:
+                targets.append(first)
+                first += 1
+            else:
+                targets.append(0)
         idx = np.asarray(ids, dtype=np.int64)
         moved = np.asarray(targets, dtype=np.int64)
         lut[idx] = moved
@@ -409,9 +421,6 @@ class _RunState:
         if self.explain:
             self._spend_money_f(idx, j, q, sp, old)
         self.cls[sp] = lut[old]
-        kv = np.asarray(ks, dtype=np.float64)
-        self.pop[idx] -= kv
-        self.pop[: self.ncls] += np.bincount(moved, weights=kv, minlength=self.ncls)
 
     # explanations (final run only)
 
