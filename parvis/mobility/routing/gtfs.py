@@ -481,7 +481,7 @@ def _read(source: _Source) -> Feed:
     n_trips = len(trip_ids)
     bad_trip = np.zeros(n_trips, dtype=bool)
     stop_ok = np.isin(np.frombuffer(types, dtype=np.uint8), (0, 4))
-    parts: list[list[I64]] = [[] for _ in range(7)]
+    parts: list[list[I32]] = [[] for _ in range(7)]
     times: dict[str, int] = {"": -1}
     codes = {"": 0, "0": 0, "1": 1, "2": 2, "3": 3}
     unknown_trips: set[str] = set()
@@ -548,9 +548,9 @@ def _read(source: _Source) -> Feed:
             ),
             strict=True,
         ):
-            part.append(values)
+            part.append(values.astype(np.int32))
     st_trip, st_seq, st_stop, st_arr, st_dep, st_flags, st_line = (
-        np.concatenate(p).astype(np.int32) if p else np.zeros(0, dtype=np.int32) for p in parts
+        np.concatenate(p) if p else np.zeros(0, dtype=np.int32) for p in parts
     )
 
     # transfers.txt
