@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2 as httpx
@@ -142,6 +143,13 @@ async def _vote_all(base: str, tokens: list[str], plan: list[tuple[int, list[int
         return await asyncio.gather(*(one(t, e, p) for t, (e, p) in zip(tokens, plan, strict=True)))
 
 
+def _in_own_loop(base: str, tokens: list[str], plan: list[tuple[int, list[int]]]) -> list[int]:
+    """Run the clients in a thread of their own: another test (the browser's) may already run
+    an event loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(_vote_all(base, tokens, plan))).result()
+
+
 @pytest.mark.postgresql
 @pytest.mark.slow
 def test_ten_thousand_concurrent_voters_are_each_counted_once(
@@ -190,14 +198,15 @@ def test_ten_thousand_concurrent_voters_are_each_counted_once(
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        statuses = asyncio.run(_vote_all(f"http://127.0.0.1:{port}", tokens, plan))
-        # every voter replays their ballot once more, at the same time as the others
-        replays = asyncio.run(_vote_all(f"http://127.0.0.1:{port}", tokens[:1000], plan[:1000]))
+        base = f"http://127.0.0.1:{port}"
+        statuses = _in_own_loop(base, tokens, plan)
+        # a thousand voters replay their ballot at once: it is replaced, never doubled
+        replays = _in_own_loop(base, tokens[:1000], plan[:1000])
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert Counter(statuses) == {200: VOTERS}, output[-2000:]
-    assert Counter(replays) == {200: 1000}
+    assert Counter(replays) == {200: min(1000, VOTERS)}
     engine = make_engine(pg_database)
     with make_session_factory(engine)() as db:
         ballots = list(db.scalars(select(Ballot)))
