@@ -7,6 +7,7 @@ so any worker serves any upload.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -119,3 +120,21 @@ def make_storage(settings: Settings) -> Storage:
         prefix = url.path.lstrip("/")
         return S3Storage(url.netloc, f"{prefix.rstrip('/')}/" if prefix else "", client)
     raise ValueError(f"unsupported storage URL {settings.storage_url!r}")
+
+
+def store_image(storage: Storage, folder: str, data: bytes, alt: str) -> tuple[str, str]:
+    """Check an uploaded image and its text alternative, save it under a new key in `folder`;
+    returns (key, alt). Nothing is saved when either is refused."""
+    from parvis.kernel.i18n import gettext as _
+
+    alt = alt.strip()
+    if not 3 <= len(alt) <= 200 or "\x00" in alt:
+        raise InvalidInput(_("Describe the image in a few words (3 to 200 characters)."))
+    try:
+        extension, media_type = sniff_image(data)
+    except InvalidInput:
+        message = _("The image must be a JPEG, PNG or WebP file of 5 MB at most.")
+        raise InvalidInput(message) from None
+    key = f"{folder}/{uuid.uuid4().hex}.{extension}"
+    storage.save(key, data, media_type)
+    return key, alt

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.orm import Session
 
 from parvis.kernel.auth import User
@@ -13,7 +11,7 @@ from parvis.kernel.events import TargetChanged
 from parvis.kernel.geojson import dump_geometry
 from parvis.kernel.i18n import gettext as _
 from parvis.kernel.i18n import lazy
-from parvis.kernel.storage import sniff_image
+from parvis.kernel.storage import store_image
 from parvis.projects.labels import STATUS_LABELS, status_label
 from parvis.projects.models import JournalEntry, Project, ProjectPlace, Status, StatusChange
 from parvis.projects.schemas import JournalEntryCreate, ProjectCreate, ProjectUpdate
@@ -158,17 +156,7 @@ def forget_author(ctx: Context, user_id: int) -> None:
 def set_project_image(ctx: Context, db: Session, project_id: int, data: bytes, alt: str) -> Project:
     """Store the image first, then point the project at it: a failed upload changes nothing."""
     project = _get(db, project_id)
-    alt = alt.strip()
-    if not 3 <= len(alt) <= 200 or "\x00" in alt:
-        raise InvalidInput(_("Describe the image in a few words (3 to 200 characters)."))
-    try:
-        extension, media_type = sniff_image(data)
-    except InvalidInput:
-        raise InvalidInput(
-            _("The image must be a JPEG, PNG or WebP file of 5 MB at most.")
-        ) from None
-    key = f"projects/{project.id}/{uuid.uuid4().hex}.{extension}"
-    ctx.storage.save(key, data, media_type)
+    key, alt = store_image(ctx.storage, f"projects/{project.id}", data, alt)
     old_key, project.image_key, project.image_alt = project.image_key, key, alt
     db.commit()
     if old_key:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from parvis.kernel.events import TargetChanged
 from parvis.kernel.geojson import dump_geometry
 from parvis.kernel.i18n import gettext as _
 from parvis.kernel.i18n import lazy
-from parvis.kernel.storage import sniff_image
+from parvis.kernel.storage import store_image
 from parvis.participation import actions as engagement
 from parvis.participation.models import Support
 from parvis.participation.proposals.labels import STATE_LABELS
@@ -87,17 +86,7 @@ def add_image(
         raise Forbidden(_("Only the author can add images to a proposal."))
     if len(proposal.images) >= MAX_IMAGES:
         raise InvalidInput(_("A proposal has three images at most."))
-    alt = alt.strip()
-    if not 3 <= len(alt) <= 200 or "\x00" in alt:
-        raise InvalidInput(_("Describe the image in a few words (3 to 200 characters)."))
-    try:
-        extension, media_type = sniff_image(data)
-    except InvalidInput:
-        raise InvalidInput(
-            _("The image must be a JPEG, PNG or WebP file of 5 MB at most.")
-        ) from None
-    key = f"proposals/{proposal.id}/{uuid.uuid4().hex}.{extension}"
-    ctx.storage.save(key, data, media_type)
+    key, alt = store_image(ctx.storage, f"proposals/{proposal.id}", data, alt)
     proposal.images.append(ProposalImage(key=key, alt=alt))
     db.commit()
     return proposal
