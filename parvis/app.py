@@ -29,6 +29,10 @@ from parvis.kernel.storage import make_storage
 from parvis.kernel.web.errors import install_error_handlers
 from parvis.kernel.web.middleware import RefuseNul, RequestContextMiddleware, RequestSlots
 from parvis.kernel.web.templating import make_environment
+from parvis.mobility.api import open_data as mobility_open_data
+from parvis.mobility.api import router as mobility_api
+from parvis.mobility.network import NetworkCache
+from parvis.mobility.pages import router as mobility_pages
 from parvis.participation.budgets import actions as budget_actions
 from parvis.participation.budgets import queries as budget_queries
 from parvis.participation.budgets.api import router as budgets_api
@@ -56,6 +60,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "participation" / "proposals" / "templates",
     PACKAGE / "participation" / "budgets" / "templates",
     PACKAGE / "participation" / "consultations" / "templates",
+    PACKAGE / "mobility" / "templates",
 ]
 DESCRIPTION = """The open API of Parvis: city projects, their objectives and supports.
 
@@ -151,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     app.state.tools = ToolRegistry()
+    app.state.mobility_network = NetworkCache(ctx)
     app.state.jinja = make_environment(
         TEMPLATE_DIRS,
         {
@@ -174,6 +180,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         territory_api,
         consultations_pages,
         consultations_api,
+        mobility_pages,
+        mobility_api,
+        mobility_open_data,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")

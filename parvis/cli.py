@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from parvis.kernel.context import Context
 from parvis.kernel.settings import Settings
+from parvis.mobility.commands import make_mobility_app
 from parvis.participation.commands import budget_app
 
 app = typer.Typer(help="Parvis, the citizen-first smart-city platform.", no_args_is_help=False)
@@ -20,6 +24,23 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(budget_app, name="budget")
+
+
+@contextmanager
+def _open_context() -> Iterator[Context]:
+    from parvis.app import build_context
+
+    settings = _settings()
+    upgrade_database(settings)
+    ctx = build_context(settings)
+    try:
+        yield ctx
+    finally:
+        ctx.jobs.close()
+        ctx.engine.dispose()
+
+
+app.add_typer(make_mobility_app(_open_context), name="mobility")
 console = Console(stderr=True)
 
 

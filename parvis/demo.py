@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from parvis import indicators, participation
 from parvis.app import build_context
 from parvis.demo_data import COMMENTS, PEOPLE, P
+from parvis.demo_mobility import load_mobility
 from parvis.demo_participation import load_participation
 from parvis.kernel.auth import Role, User
 from parvis.kernel.auth.actions import sign_up
@@ -32,7 +33,7 @@ def load_demo(settings: Settings, console: Console) -> None:
     ctx = build_context(settings)
     try:
         with Progress(console=console, transient=False) as progress, ctx.sessions() as db:
-            task = progress.add_task("Paris: boundaries and population", total=4)
+            task = progress.add_task("Paris: boundaries and population", total=5)
             arr, quartiers = load_territory(db)
             progress.update(
                 task, advance=1, description=f"{arr} arrondissements, {quartiers} quartiers"
@@ -46,6 +47,8 @@ def load_demo(settings: Settings, console: Console) -> None:
             progress.update(
                 task, advance=1, description=f"proposals, {budget_projects} budget projects"
             )
+            feeds = load_mobility(ctx, db)
+            progress.update(task, advance=1, description=feeds)
         console.print(
             f"[green]Demo loaded.[/green] Sign in as {PEOPLE[0][0]} (admin), {PEOPLE[1][0]} "
             f"(staff) or {PEOPLE[3][0]} (resident), password [bold]{DEMO_PASSWORD}[/bold]."

@@ -14,6 +14,13 @@ from parvis.kernel.auth import Role, User
 from tests.test_projects_api import PROJECT
 
 
+@schemathesis.serializer("application/zip")
+def _zip_bytes(_ctx: object, value: object) -> bytes:
+    """Feed uploads are binary: whatever the fuzzer draws is sent as bytes (a broken zip
+    must be refused with a report, never a 500)."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 @pytest.fixture
 def api_schema(
     app: FastAPI,

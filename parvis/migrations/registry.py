@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "parvis.participation.proposals.models",
     "parvis.participation.budgets.models",
     "parvis.participation.consultations.models",
+    "parvis.mobility.models",
 )
 
 

@@ -58,6 +58,7 @@ class Trip:
     route: str = "R1"
     pickup: dict[int, int] = field(default_factory=dict)  # position -> pickup_type
     dropoff: dict[int, int] = field(default_factory=dict)
+    wheelchair: int | str | None = None  # wheelchair_accessible (None: the cell is empty)
 
 
 @dataclass
@@ -73,6 +74,8 @@ class Feed:
     transfers: list[tuple[str, str, int, int | None]] = field(default_factory=list)
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)  # file name -> raw content
+    # stop or station -> wheelchair_boarding; the column is written only when some are given
+    wheelchair: dict[str, int | str] = field(default_factory=dict)
 
     def trip(
         self, id: str, *times: tuple[str, Time, Time] | tuple[str, Time], **kw: object
@@ -101,17 +104,29 @@ class Feed:
             for k in kids:
                 klat, klon = self.coords.get(k, (lat, lon))
                 stop_rows.append([k, k, klat, klon, 0, station])
-        out["stops.txt"] = table(
-            ["stop_id", "stop_name", "stop_lat", "stop_lon", "location_type", "parent_station"],
-            stop_rows,
-        )
+        stop_header = [
+            "stop_id",
+            "stop_name",
+            "stop_lat",
+            "stop_lon",
+            "location_type",
+            "parent_station",
+        ]
+        if self.wheelchair:
+            stop_header.append("wheelchair_boarding")
+            stop_rows = [[*row, self.wheelchair.get(str(row[0]), "")] for row in stop_rows]
+        out["stops.txt"] = table(stop_header, stop_rows)
         out["routes.txt"] = table(
             ["route_id", "agency_id", "route_short_name", "route_type"],
             [[r, "A", r, 3] for r in routes],
         )
-        out["trips.txt"] = table(
-            ["route_id", "service_id", "trip_id"], [[t.route, t.service, t.id] for t in self.trips]
-        )
+        trip_header = ["route_id", "service_id", "trip_id"]
+        trip_rows: list[list[object]] = [[t.route, t.service, t.id] for t in self.trips]
+        if any(t.wheelchair is not None for t in self.trips):
+            trip_header.append("wheelchair_accessible")
+            for row, t in zip(trip_rows, self.trips, strict=True):
+                row.append("" if t.wheelchair is None else t.wheelchair)
+        out["trips.txt"] = table(trip_header, trip_rows)
         st_rows = []
         for t in self.trips:
             for i, (stop, a, d) in enumerate(t.times):
@@ -157,6 +172,13 @@ class Feed:
             )
         out.update(self.extra)
         return out
+
+    def write_folder(self, folder: Path) -> Path:
+        """The feed as a folder of .txt files (the reader takes both)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for file, content in self.files().items():
+            (folder / file).write_text(content, encoding="utf-8")
+        return folder
 
     def write(self, folder: Path, name: str = "feed.zip") -> Path:
         path = folder / name

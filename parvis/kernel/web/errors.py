@@ -34,8 +34,11 @@ TITLES = {
 }
 
 
+MACHINE_PATHS = ("/api/", "/open-data/")  # read by programs: errors are problem documents
+
+
 def wants_problem(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(MACHINE_PATHS)
 
 
 def problem_response(

@@ -151,7 +151,7 @@ class RefuseNul:
             b'{"type":"about:blank","title":"Invalid input","status":422,'
             b'"detail":"NUL characters are not accepted."}'
         )
-        is_api = scope["path"].startswith("/api/")
+        is_api = scope["path"].startswith(("/api/", "/open-data/"))
         body = problem if is_api else b"<!doctype html><title>422</title><p>Invalid characters."
         media = b"application/problem+json" if is_api else b"text/html; charset=utf-8"
         headers = [(b"content-type", media), (b"content-length", str(len(body)).encode())]

@@ -8,6 +8,8 @@
     for j in journeys:          # the Pareto set over (arrival, transfers); [] = no journey
         print(j.arrival_time, j.transfers, [leg.kind for leg in j.legs])
 
+`earliest_arrivals` is the one-to-all search, `merge_feeds` joins several operators' feeds
+(ids prefixed) and `load_timetable(..., wheelchair=True)` keeps what wheelchair users can use.
 The timetable is flat numpy arrays (`timetable.py`), RAPTOR is compiled with numba
 (`raptor.py`), `reference.py` is a plain connection scan the tests compare it with. The
 semantics (footpaths, change times, service days, midnight) are in docs/mobility-routing.md.
@@ -19,12 +21,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from parvis.mobility.routing.gtfs import Feed, GtfsError, Problem, read_gtfs
+from parvis.mobility.routing.gtfs import Feed, GtfsError, Problem, merge_feeds, read_gtfs
 from parvis.mobility.routing.raptor import (
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MAX_TRAVEL_TIME,
     Journey,
     Leg,
+    earliest_arrivals,
     range_search,
     search,
 )
@@ -47,7 +50,9 @@ __all__ = [
     "Timetable",
     "WalkLinks",
     "build_timetable",
+    "earliest_arrivals",
     "load_timetable",
+    "merge_feeds",
     "query",
     "range_search",
     "read_gtfs",
@@ -64,15 +69,19 @@ def load_timetable(
     strict: bool = False,
     change_time: int = DEFAULT_CHANGE_TIME,
     walk_links: WalkLinks | None = None,
+    wheelchair: bool = False,
 ) -> Timetable:
     """Read a GTFS zip (or folder) and build the timetable for queries on the days of
     `date_range` (inclusive; default: the feed's whole calendar). Problems found in the feed
     are in `Timetable.problems`; with `strict=True` any error raises `GtfsError`.
-    `walk_links` adds walking links between nearby stops (off: the timetable-only mode)."""
+    `walk_links` adds walking links between nearby stops (off: the timetable-only mode);
+    `wheelchair=True` keeps only what a wheelchair user may use (see `build_timetable`)."""
     feed = read_gtfs(path)
     if strict and feed.errors:
         raise GtfsError(feed.errors)
-    return build_timetable(feed, date_range, change_time=change_time, walk_links=walk_links)
+    return build_timetable(
+        feed, date_range, change_time=change_time, walk_links=walk_links, wheelchair=wheelchair
+    )
 
 
 def _stops(tt: Timetable, places: Places) -> list[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """Read a GTFS feed (a zip or a folder) into plain arrays, locating every problem by file and line.
 
 Only what routing needs is kept: stops, routes, trips, stop times, services (calendar and
-calendar_dates) and transfers. The reader uses the `csv` module and `array` (no pandas), keeps
+calendar_dates), transfers and the wheelchair columns. `merge_feeds` makes one feed of several,
+with prefixed ids. The reader uses the `csv` module and `array` (no pandas), keeps
 going past bad rows and reports each one as a `Problem` (file, line, message):
 
 - a missing required file or column, or an unreadable file, is fatal (`GtfsError`);
@@ -21,11 +22,11 @@ import gc
 import io
 import zipfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +105,23 @@ class Feed:
     tr_line: I32
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # Optional columns, defaulted so that feeds built in code need not give them.
+    route_short_names: list[str] = field(default_factory=list)
+    """GTFS route_short_name per route ("" when empty or absent)."""
+    stop_wheelchair: U8 = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    """stops.wheelchair_boarding as written (0 no info, 1 accessible, 2 not); not inherited
+    from the parent station here: `inherited_stop_wheelchair` does that."""
+    trip_wheelchair: U8 = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    """trips.wheelchair_accessible (0 no info, 1 accessible, 2 not)."""
+
+    def __post_init__(self) -> None:
+        # A feed built without the optional columns gets their "no information" values.
+        if not self.route_short_names and self.route_ids:
+            self.route_short_names = [""] * len(self.route_ids)
+        if not len(self.stop_wheelchair) and self.stop_ids:
+            self.stop_wheelchair = np.zeros(len(self.stop_ids), dtype=np.uint8)
+        if not len(self.trip_wheelchair) and self.trip_ids:
+            self.trip_wheelchair = np.zeros(len(self.trip_ids), dtype=np.uint8)
 
     @property
     def errors(self) -> list[Problem]:
@@ -344,11 +362,19 @@ def _read(source: _Source) -> Feed:
     lats = array("d")
     lons = array("d")
     types = array("B")
+    stop_wc = array("B")
     parents_raw: list[tuple[int, str | None]] = []
-    for line, (sid, sname, lat, lon, ltype, parent) in r.table(
+    for line, (sid, sname, lat, lon, ltype, parent, wc) in r.table(
         "stops.txt",
         ("stop_id",),
-        ("stop_name", "stop_lat", "stop_lon", "location_type", "parent_station"),
+        (
+            "stop_name",
+            "stop_lat",
+            "stop_lon",
+            "location_type",
+            "parent_station",
+            "wheelchair_boarding",
+        ),
     ):
         if sid is None:
             r.report("stops.txt", line, "empty stop_id")
@@ -369,6 +395,7 @@ def _read(source: _Source) -> Feed:
         lats.append(la)
         lons.append(lo)
         types.append(lt if 0 <= lt <= 4 else 0)
+        stop_wc.append(_wheelchair(r, "stops.txt", line, "wheelchair_boarding", wc))
         parents_raw.append((line, parent))
     stop_parent = np.full(len(stop_ids), -1, dtype=np.int32)
     for i, (line, parent) in enumerate(parents_raw):
@@ -382,6 +409,7 @@ def _read(source: _Source) -> Feed:
     # routes.txt
     route_index: dict[str, int] = {}
     route_names: list[str] = []
+    route_short: list[str] = []
     route_types = array("i")
     for line, (rid, short, long_, rtype) in r.table(
         "routes.txt", ("route_id",), ("route_short_name", "route_long_name", "route_type")
@@ -399,6 +427,7 @@ def _read(source: _Source) -> Feed:
             rt = 3
         route_index[rid] = len(route_names)
         route_names.append(short or long_ or rid)
+        route_short.append(short or "")
         route_types.append(rt)
 
     # calendar.txt
@@ -448,8 +477,11 @@ def _read(source: _Source) -> Feed:
     trip_ids: list[str] = []
     trip_route = array("i")
     trip_service = array("i")
+    trip_wc = array("B")
     unknown_services: set[str] = set()
-    for line, (rid, sid, tid) in r.table("trips.txt", ("route_id", "service_id", "trip_id")):
+    for line, (rid, sid, tid, wc) in r.table(
+        "trips.txt", ("route_id", "service_id", "trip_id"), ("wheelchair_accessible",)
+    ):
         if tid is None:
             r.report("trips.txt", line, "empty trip_id")
             continue
@@ -476,6 +508,7 @@ def _read(source: _Source) -> Feed:
         trip_ids.append(tid)
         trip_route.append(route)
         trip_service.append(service_index.setdefault(sid, len(service_index)))
+        trip_wc.append(_wheelchair(r, "trips.txt", line, "wheelchair_accessible", wc))
 
     # stop_times.txt, by chunks of rows turned into columns (the one big file)
     n_trips = len(trip_ids)
@@ -649,6 +682,9 @@ def _read(source: _Source) -> Feed:
         route_ids=list(route_index),
         route_names=route_names,
         route_types=_i32(route_types),
+        route_short_names=route_short,
+        stop_wheelchair=np.frombuffer(stop_wc, dtype=np.uint8).copy(),
+        trip_wheelchair=np.frombuffer(trip_wc, dtype=np.uint8).copy(),
         trip_ids=trip_ids,
         trip_route=_i32(trip_route),
         trip_service=_i32(trip_service),
@@ -673,6 +709,35 @@ def _read(source: _Source) -> Feed:
         problems=r.problems,
         problem_count=r.count,
     )
+
+
+def _wheelchair(r: _Reader, file: str, line: int, column: str, text: str | None) -> int:
+    """0 (no information), 1 (accessible) or 2 (not); anything else is 0 with a warning."""
+    if text is None:
+        return 0
+    if text in ("0", "1", "2"):
+        return int(text)
+    r.report(file, line, f"bad {column} {text!r}: taken as 0 (no information)", "warning")
+    return 0
+
+
+def inherited_stop_wheelchair(feed: Feed) -> U8:
+    """wheelchair_boarding per stop, a 0 (no information) taking its parent's value, as the
+    GTFS spec says for the stops and entrances of a station (and, up the chain, for boarding
+    areas of a platform)."""
+    out = feed.stop_wheelchair.astype(np.uint8).copy()
+    parent = feed.stop_parent
+    # Each pass climbs one level; GTFS hierarchies are at most three deep (area, platform,
+    # station), and a cycle of parents (a broken feed) must not loop forever.
+    for _ in range(4):
+        todo = np.flatnonzero((out == 0) & (parent >= 0))
+        if not len(todo):
+            break
+        values = out[parent[todo]]
+        if not values.any():
+            break
+        out[todo] = values
+    return out
 
 
 def _i32(values: array[int]) -> I32:
@@ -766,4 +831,96 @@ def _group_stop_times(
         arr[keep].astype(np.int32),
         dep[keep].astype(np.int32),
         flags[keep].astype(np.int32),
+    )
+
+
+def merge_feeds(feeds: Sequence[tuple[str, Feed]]) -> Feed:
+    """One feed from several operators' feeds: every id (stop, route, trip, service) becomes
+    `f"{prefix}:{id}"` so that ids never collide, index arrays are shifted, calendars and
+    calendar dates are kept per (prefixed) service, transfers stay within their feed, and each
+    problem's file becomes `f"{prefix}:{file}"`. Prefixes must be distinct, non-empty and
+    without ":" (so a merged id splits back at its first ":"). No footpath joins two feeds:
+    that is what `WalkLinks` do when the timetable is built."""
+    prefixes = [p for p, _ in feeds]
+    for p in prefixes:
+        if not p or ":" in p:
+            raise ValueError(f"bad feed prefix {p!r}: it must be non-empty and without ':'")
+    if len(set(prefixes)) != len(prefixes):
+        raise ValueError(f"duplicate feed prefixes in {prefixes}")
+
+    def ids(get: Callable[[Feed], list[str]]) -> list[str]:
+        return [f"{p}:{x}" for p, f in feeds for x in get(f)]
+
+    def cat(get: Callable[[Feed], npt.NDArray[Any]], dtype: type[np.generic]) -> Any:
+        parts = [get(f) for _, f in feeds]
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    def shifted(get: Callable[[Feed], I32], size: Callable[[Feed], int]) -> I32:
+        """Index arrays moved past the previous feeds' rows; -1 (none) stays -1."""
+        parts: list[I32] = []
+        offset = 0
+        for _, f in feeds:
+            a = get(f).astype(np.int32)
+            parts.append(np.where(a >= 0, a + offset, a).astype(np.int32))
+            offset += size(f)
+        return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
+
+    # Stop times stay grouped by trip: each feed's CSR offsets move past the previous rows.
+    starts: list[I32] = []
+    base = 0
+    for _, f in feeds:
+        starts.append((f.trip_st[:-1] + base).astype(np.int32))
+        base += int(f.trip_st[-1])
+    trip_st = np.concatenate([*starts, np.array([base], dtype=np.int32)]).astype(np.int32)
+
+    def n_stops(f: Feed) -> int:
+        return len(f.stop_ids)
+
+    def n_services(f: Feed) -> int:
+        return len(f.service_ids)
+
+    return Feed(
+        stop_ids=ids(lambda f: f.stop_ids),
+        stop_names=[x for _, f in feeds for x in f.stop_names],
+        stop_lat=cat(lambda f: f.stop_lat, np.float64),
+        stop_lon=cat(lambda f: f.stop_lon, np.float64),
+        stop_type=cat(lambda f: f.stop_type, np.uint8),
+        stop_parent=shifted(lambda f: f.stop_parent, n_stops),
+        route_ids=ids(lambda f: f.route_ids),
+        route_names=[x for _, f in feeds for x in f.route_names],
+        route_types=cat(lambda f: f.route_types, np.int32),
+        route_short_names=[x for _, f in feeds for x in f.route_short_names],
+        trip_ids=ids(lambda f: f.trip_ids),
+        trip_route=shifted(lambda f: f.trip_route, lambda f: len(f.route_ids)),
+        trip_service=shifted(lambda f: f.trip_service, n_services),
+        trip_st=trip_st,
+        st_stop=shifted(lambda f: f.st_stop, n_stops),
+        st_arr=cat(lambda f: f.st_arr, np.int32),
+        st_dep=cat(lambda f: f.st_dep, np.int32),
+        st_pickup=cat(lambda f: f.st_pickup, np.uint8),
+        st_dropoff=cat(lambda f: f.st_dropoff, np.uint8),
+        service_ids=ids(lambda f: f.service_ids),
+        cal_weekdays=(
+            np.vstack([f.cal_weekdays.reshape(-1, 7) for _, f in feeds]).astype(np.uint8)
+            if feeds
+            else np.zeros((0, 7), dtype=np.uint8)
+        ),
+        cal_start=cat(lambda f: f.cal_start, np.int32),
+        cal_end=cat(lambda f: f.cal_end, np.int32),
+        ex_service=shifted(lambda f: f.ex_service, n_services),
+        ex_day=cat(lambda f: f.ex_day, np.int32),
+        ex_added=cat(lambda f: f.ex_added, np.uint8),
+        tr_from=shifted(lambda f: f.tr_from, n_stops),
+        tr_to=shifted(lambda f: f.tr_to, n_stops),
+        tr_type=cat(lambda f: f.tr_type, np.int32),
+        tr_seconds=cat(lambda f: f.tr_seconds, np.int32),
+        tr_line=cat(lambda f: f.tr_line, np.int32),
+        stop_wheelchair=cat(lambda f: f.stop_wheelchair, np.uint8),
+        trip_wheelchair=cat(lambda f: f.trip_wheelchair, np.uint8),
+        problems=[
+            Problem(f"{p}:{x.file}", x.line, x.message, x.severity)
+            for p, f in feeds
+            for x in f.problems
+        ],
+        problem_count=sum(f.problem_count for _, f in feeds),
     )

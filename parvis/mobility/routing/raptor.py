@@ -27,6 +27,7 @@ arrival, rides).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -38,6 +39,7 @@ from parvis.mobility.routing._jit import DAY, INF, jit
 from parvis.mobility.routing.timetable import Timetable
 
 I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
 Arr = npt.NDArray[Any]
 
 RIDE = 0
@@ -181,53 +183,9 @@ def _search(
     d_e = np.array([e for _, e in destinations], dtype=np.int32)
     if len(o) == 0 or len(d) == 0:
         return []
-    qday = tt.day_index(day)
-    t_max = seconds + max_travel_time
-    d_lo = -(tt.max_time // DAY)
-    d_hi = t_max // DAY
     pr = ws.per_round
-    n_res = _run(
-        tt.route_stop_off,
-        tt.route_stops,
-        tt.route_board,
-        tt.route_alight,
-        tt.route_trip_off,
-        tt.route_time_off,
-        tt.route_xday_fifo,
-        tt.arr,
-        tt.dep,
-        tt.trip_service,
-        tt.svc_bits,
-        tt.stop_route_off,
-        tt.stop_route,
-        tt.stop_route_pos,
-        tt.fp_off,
-        tt.fp_to,
-        tt.fp_dur,
-        tt.change_time,
-        o,
-        o_t,
-        d,
-        d_e,
-        qday,
-        tt.n_days,
-        rounds,
-        t_max,
-        d_lo,
-        d_hi,
-        ws.best_arr,
-        ws.best_arr_src,
-        ws.best_ready,
-        ws.best_ready_round,
-        ws.marked,
-        ws.mark_list,
-        ws.improved,
-        ws.improved_list,
-        ws.route_pos,
-        ws.route_list,
-        ws.egress,
-        pr,
-        ws.res,
+    n_res = _run_timetable(
+        tt, ws, o, o_t, d, d_e, tt.day_index(day), rounds, seconds + max_travel_time
     )
     journeys = []
     for i in range(n_res):
@@ -246,6 +204,101 @@ def _search(
         )
         journeys.append(_journey(tt, day, seconds, arrival, k, ws.legs[:n_legs], origins))
     return journeys
+
+
+def _run_timetable(
+    tt: Timetable,
+    ws: _Workspace,
+    o: I32,
+    o_t: I32,
+    d: I32,
+    d_e: I32,
+    qday: int,
+    rounds: int,
+    t_max: int,
+) -> int:
+    """Run the kernel on the timetable's arrays; the labels are left in `ws`."""
+    return int(
+        _run(
+            tt.route_stop_off,
+            tt.route_stops,
+            tt.route_board,
+            tt.route_alight,
+            tt.route_trip_off,
+            tt.route_time_off,
+            tt.route_xday_fifo,
+            tt.arr,
+            tt.dep,
+            tt.trip_service,
+            tt.svc_bits,
+            tt.stop_route_off,
+            tt.stop_route,
+            tt.stop_route_pos,
+            tt.fp_off,
+            tt.fp_to,
+            tt.fp_dur,
+            tt.change_time,
+            o,
+            o_t,
+            d,
+            d_e,
+            qday,
+            tt.n_days,
+            rounds,
+            t_max,
+            -(tt.max_time // DAY),
+            t_max // DAY,
+            ws.best_arr,
+            ws.best_arr_src,
+            ws.best_ready,
+            ws.best_ready_round,
+            ws.marked,
+            ws.mark_list,
+            ws.improved,
+            ws.improved_list,
+            ws.route_pos,
+            ws.route_list,
+            ws.egress,
+            ws.per_round,
+            ws.res,
+        )
+    )
+
+
+def earliest_arrivals(
+    tt: Timetable,
+    origins: Sequence[tuple[int, int]],
+    day: date,
+    seconds: int,
+    *,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
+    max_travel_time: int = DEFAULT_MAX_TRAVEL_TIME,
+) -> I64:
+    """One-to-all: for every stop, the earliest time one can be standing there (after rides
+    and/or a footpath) leaving the (stop index, access seconds) pairs of `origins` at `seconds`
+    after midnight of `day`, with at most `max_transfers` transfers; -1 where it cannot be
+    reached within `max_travel_time`. Times are seconds after midnight of the `day` given
+    (past 86,400 for the next day); an origin gets `seconds` plus its access time. Days and
+    midnight as in `search`, without any target pruning."""
+    if max_transfers < 0:
+        raise ValueError("max_transfers must be >= 0")
+    day_n, seconds_n = _normalise(tt, day, seconds)
+    shift = seconds - seconds_n  # back to times after midnight of the day given
+    out = np.full(tt.n_stops, -1, dtype=np.int64)
+    if not origins:
+        return out
+    rounds = max_transfers + 2
+    ws = _workspace(tt, rounds)
+    o = np.array([s for s, _ in origins], dtype=np.int32)
+    o_t = np.array([seconds_n + a for _, a in origins], dtype=np.int32)
+    none = np.zeros(0, dtype=np.int32)  # no destination: no target pruning
+    t_max = seconds_n + max_travel_time
+    _run_timetable(tt, ws, o, o_t, none, none, tt.day_index(day_n), rounds, t_max)
+    best = ws.best_arr.astype(np.int64)
+    # The kernel bounds rides and walks by t_max, but not an origin's own access time.
+    reached = best <= t_max
+    out[reached] = best[reached] + shift
+    return out
 
 
 def range_search(

@@ -68,6 +68,45 @@ class Reference:
     ) -> list[tuple[int, int]]:
         """[(rides, arrival)] Pareto-optimal, by rides; arrival in seconds after midnight of
         `day` (normalised like RAPTOR's: `seconds` taken modulo a day)."""
+        arrival, t_max = self._scan(origins, day, seconds, max_transfers, max_travel_time)
+        out: list[tuple[int, int]] = []
+        best = INF
+        for k in range(len(arrival)):
+            t = min(
+                (arrival[k][d] + e for d, e in destinations if arrival[k][d] < INF), default=INF
+            )
+            if t < best and t <= t_max:
+                out.append((k, t))
+                best = t
+        return out
+
+    def earliest_arrivals(
+        self,
+        origins: list[tuple[int, int]],
+        day: date,
+        seconds: int,
+        *,
+        max_transfers: int = 5,
+        max_travel_time: int = DAY,
+    ) -> list[int]:
+        """One-to-all: the earliest arrival at every stop with at most `max_transfers + 1`
+        rides, in seconds after midnight of the `day` given; -1 if not reached by
+        `seconds + max_travel_time`."""
+        arrival, t_max = self._scan(origins, day, seconds, max_transfers, max_travel_time)
+        shift = seconds - seconds % DAY  # the scan's times are after the normalised midnight
+        best = [min(column) for column in zip(*arrival, strict=True)]
+        return [t + shift if t <= t_max else -1 for t in best]
+
+    def _scan(
+        self,
+        origins: list[tuple[int, int]],
+        day: date,
+        seconds: int,
+        max_transfers: int,
+        max_travel_time: int,
+    ) -> tuple[list[list[int]], int]:
+        """arrival[k][stop] with exactly k rides (INF if none), and the latest arrival
+        allowed, both in seconds after the normalised query day's midnight."""
         tt = self.tt
         day = day + timedelta(days=seconds // DAY)
         seconds %= DAY
@@ -131,13 +170,4 @@ class Reference:
                         if f <= t_max:
                             arrival[k][q] = min(arrival[k][q], f)
                             ready[k][q] = min(ready[k][q], f)
-        out: list[tuple[int, int]] = []
-        best = INF
-        for k in range(rides + 1):
-            t = min(
-                (arrival[k][d] + e for d, e in destinations if arrival[k][d] < INF), default=INF
-            )
-            if t < best and t <= t_max:
-                out.append((k, t))
-                best = t
-        return out
+        return arrival, t_max

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parvis.mobility.routing._jit import DAY, INF, jit
-from parvis.mobility.routing.gtfs import Feed, Problem
+from parvis.mobility.routing.gtfs import Feed, Problem, inherited_stop_wheelchair
 
 I32 = npt.NDArray[np.int32]
 Arr = npt.NDArray[Any]
@@ -60,6 +60,14 @@ class WalkLinks:
 
 @dataclass(eq=False)
 class Timetable:
+    """See the module docstring for the layout. Per GTFS route (indexed by
+    `trip_route[trip_feed[t]]` for timetable trip `t`, not by pattern route): `route_ids`,
+    `route_names` (short name, else long name, else id), `route_short_names` ("" if none) and
+    `route_types` (GTFS route_type). Wheelchair access, 0 no information, 1 yes, 2 no:
+    `stop_wheelchair` per stop (a 0 inherits its parent station's value) and `trip_wheelchair`
+    per timetable trip; `wheelchair` says whether the timetable was built for wheelchair
+    users (inaccessible trips left out, no boarding or alighting at inaccessible stops)."""
+
     stop_ids: list[str]
     stop_names: list[str]
     stop_lat: F64
@@ -92,6 +100,11 @@ class Timetable:
     trip_route: I32
     route_ids: list[str]
     route_names: list[str]
+    route_types: I32
+    route_short_names: list[str]
+    stop_wheelchair: U8
+    trip_wheelchair: U8
+    wheelchair: bool = False
     problems: list[Problem] = field(default_factory=list)
     build_seconds: float = 0.0
     stop_index: dict[str, int] = field(default_factory=dict)
@@ -162,9 +175,12 @@ def build_timetable(
     *,
     change_time: int = DEFAULT_CHANGE_TIME,
     walk_links: WalkLinks | None = None,
+    wheelchair: bool = False,
 ) -> Timetable:
     """Build the timetable of `feed` for queries on the days of `date_range` (inclusive; the
-    whole feed by default)."""
+    whole feed by default). With `wheelchair=True`, trips whose wheelchair_accessible is 2 are
+    left out and nobody boards or alights at a stop whose (inherited) wheelchair_boarding is 2;
+    "no information" (0) is allowed."""
     started = time.perf_counter()
     if date_range is None:
         date_range = feed.date_range() or (date.today(), date.today())
@@ -178,9 +194,15 @@ def build_timetable(
     svc_bits = np.packbits(active, axis=1, bitorder="little")
     n_st = np.diff(feed.trip_st)
     runs = np.asarray(active.any(axis=1), dtype=bool)[feed.trip_service]
+    stop_wc = inherited_stop_wheelchair(feed)
+    if wheelchair:
+        runs &= feed.trip_wheelchair != 2
     kept = np.flatnonzero((n_st >= 2) & runs).astype(np.int32)
 
     flags = (feed.st_pickup | (feed.st_dropoff << 1)).astype(np.uint8)
+    if wheelchair:
+        # Before the patterns are formed: a stop nobody can use splits routes like pickup_type 1.
+        flags[stop_wc[feed.st_stop] == 2] = 0
     has = n_st > 0
     flags[feed.trip_st[:-1][has]] &= 1  # nobody alights at the first stop
     flags[feed.trip_st[1:][has] - 1] &= 2  # nobody boards at the last one
@@ -240,6 +262,11 @@ def build_timetable(
         trip_route=feed.trip_route,
         route_ids=feed.route_ids,
         route_names=feed.route_names,
+        route_types=feed.route_types.astype(np.int32),
+        route_short_names=feed.route_short_names,
+        stop_wheelchair=stop_wc,
+        trip_wheelchair=feed.trip_wheelchair[trip_feed].astype(np.uint8),
+        wheelchair=wheelchair,
         problems=problems,
         build_seconds=time.perf_counter() - started,
     )
