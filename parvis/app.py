@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 import anyio.to_thread
@@ -13,9 +14,13 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 
 from parvis import __version__, participation
+from parvis.indicators import actions as indicator_actions
 from parvis.indicators import pillar_label
+from parvis.indicators.models import Pillar
+from parvis.indicators.schemas import MeasurementCreate, ObjectiveCreate
 from parvis.kernel.auth import User
 from parvis.kernel.auth.actions import AccountDeleted
 from parvis.kernel.context import Context
@@ -49,9 +54,13 @@ from parvis.projects.api import router as projects_api
 from parvis.projects.labels import status_label
 from parvis.projects.pages import router as projects_pages
 from parvis.projects.schemas import ProjectCreate
-from parvis.projects.tools import ToolRegistry
+from parvis.projects.tools import ConnectedAsset, ToolRegistry
 from parvis.territory.api import router as territory_api
 from parvis.web import account, admin, home, media
+from parvis.wifi import queries as wifi_queries
+from parvis.wifi.actions import PlanWasAttached
+from parvis.wifi.api import router as wifi_api
+from parvis.wifi.pages import router as wifi_pages
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE_DIRS = [
@@ -61,6 +70,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "participation" / "budgets" / "templates",
     PACKAGE / "participation" / "consultations" / "templates",
     PACKAGE / "mobility" / "templates",
+    PACKAGE / "wifi" / "templates",
 ]
 DESCRIPTION = """The open API of Parvis: city projects, their objectives and supports.
 
@@ -91,7 +101,49 @@ def build_context(settings: Settings) -> Context:
     ctx.events.subscribe(AccountDeleted, lambda e: project_actions.forget_author(ctx, e.user_id))
     ctx.events.subscribe(ProposalBecameProject, lambda e: make_project_of_proposal(ctx, e))
     ctx.events.subscribe(WinnersPublished, lambda e: make_projects_of_winners(ctx, e))
+    ctx.events.subscribe(PlanWasAttached, lambda e: make_objective_of_wifi_plan(ctx, e))
     return ctx
+
+
+def make_objective_of_wifi_plan(ctx: Context, event: PlanWasAttached) -> None:
+    """A Wi-Fi plan attached to a project gives it an objective: the share of residents
+    within reach of the public Wi-Fi, from today's to the plan's (measured today)."""
+    baseline, target = round(100 * event.baseline_share, 1), round(100 * event.target_share, 1)
+    if baseline == target:
+        return
+    with ctx.sessions() as db:
+        objective = indicator_actions.add_objective(
+            db,
+            event.project_id,
+            ObjectiveCreate(
+                pillar=Pillar.SOCIAL,
+                indicator=f"Habitants à portée du Wi-Fi public ({event.title})"[:160],
+                unit="%",
+                baseline=baseline,
+                target=target,
+            ),
+        )
+        indicator_actions.record_measurement(
+            db,
+            objective.id,
+            MeasurementCreate(value=baseline, measured_on=date.today()),
+            user_id=None,
+        )
+
+
+class WifiTools:
+    """The Wi-Fi plans attached to a project are among its connected-city tools."""
+
+    def assets_for_project(self, db: Session, project_id: int) -> list[ConnectedAsset]:
+        return [
+            ConnectedAsset(
+                kind="wifi-plan",
+                name=plan.title,
+                url=f"/wifi/plans/{plan.id}",
+                status=f"{plan.summary.get('new_sites', 0)} new sites",
+            )
+            for plan in wifi_queries.plans_of_project(db, project_id)
+        ]
 
 
 def make_project_of_proposal(ctx: Context, event: ProposalBecameProject) -> None:
@@ -156,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     app.state.tools = ToolRegistry()
+    app.state.tools.register(WifiTools())
     app.state.mobility_network = NetworkCache(ctx)
     app.state.jinja = make_environment(
         TEMPLATE_DIRS,
@@ -183,6 +236,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mobility_pages,
         mobility_api,
         mobility_open_data,
+        wifi_pages,
+        wifi_api,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")

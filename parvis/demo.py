@@ -22,6 +22,7 @@ from parvis.projects import actions
 from parvis.projects.models import Project, Status
 from parvis.projects.schemas import JournalEntryCreate, ProjectCreate
 from parvis.territory.actions import load_territory
+from parvis.wifi.actions import load_opendata
 
 DEMO_PASSWORD = "parvis-demo-2026"  # noqa: S105 - documented demo accounts, never in production
 
@@ -33,7 +34,7 @@ def load_demo(settings: Settings, console: Console) -> None:
     ctx = build_context(settings)
     try:
         with Progress(console=console, transient=False) as progress, ctx.sessions() as db:
-            task = progress.add_task("Paris: boundaries and population", total=5)
+            task = progress.add_task("Paris: boundaries and population", total=6)
             arr, quartiers = load_territory(db)
             progress.update(
                 task, advance=1, description=f"{arr} arrondissements, {quartiers} quartiers"
@@ -49,6 +50,10 @@ def load_demo(settings: Settings, console: Console) -> None:
             )
             feeds = load_mobility(ctx, db)
             progress.update(task, advance=1, description=feeds)
+            sites, candidates = load_opendata(db)
+            progress.update(
+                task, advance=1, description=f"{sites} Wi-Fi sites, {candidates} candidates"
+            )
         console.print(
             f"[green]Demo loaded.[/green] Sign in as {PEOPLE[0][0]} (admin), {PEOPLE[1][0]} "
             f"(staff) or {PEOPLE[3][0]} (resident), password [bold]{DEMO_PASSWORD}[/bold]."

@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "parvis.participation.budgets.models",
     "parvis.participation.consultations.models",
     "parvis.mobility.models",
+    "parvis.wifi.models",
 )
 
 

@@ -27,7 +27,7 @@ STATIONS_PER_PAGE = 50
 def _form(request: Request, default_day: date) -> dict[str, Any]:
     params = request.query_params
     asked = "from" in params or "to" in params
-    modes = [m for m in params.getlist("modes") if m in MODES] if asked else list(DEFAULT_MODES)
+    modes = [m for m in params.getlist("modes") if m in MODES] or list(DEFAULT_MODES)
     return {
         "from": params.get("from", "")[:120],
         "to": params.get("to", "")[:120],
