@@ -1,0 +1,1 @@
+"""Sensing: sensors, their observations and actuators, served as OGC SensorThings API."""

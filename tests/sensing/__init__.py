@@ -1,0 +1,1 @@
+"""Tests of parvis.sensing: the SensorThings API."""
