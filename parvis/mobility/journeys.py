@@ -111,7 +111,7 @@ def _network(db: Session, cache: NetworkCache) -> Network:
 
 def resolve_place(network: Network, text: str, *, stops_only: bool = False) -> planning.Place:
     """A place from `lat,lon`, a stop id of a feed, or the exact name of a station."""
-    tt = network.timetable
+    tt = network.feed
     match = COORDINATES.match(text)
     if match and not stops_only:
         lat, lon = float(match[1]), float(match[2])
@@ -130,7 +130,7 @@ def resolve_place(network: Network, text: str, *, stops_only: bool = False) -> p
         if len(by_name) != 1:
             raise
         stop_id = tt.stop_ids[by_name[0]]
-    i = tt.stop_index[stop_id]
+    i = network.stop_index[stop_id]
     return planning.Place(
         lat=float(tt.stop_lat[i]),
         lon=float(tt.stop_lon[i]),
@@ -141,7 +141,7 @@ def resolve_place(network: Network, text: str, *, stops_only: bool = False) -> p
 
 def plan_journeys(db: Session, cache: NetworkCache, request: PlanRequest) -> dict[str, Any]:
     network = _network(db, cache)
-    first, last = network.timetable.query_days
+    first, last = network.query_days
     if not first <= request.when.date() <= last:
         raise InvalidInput(
             _("There is no timetable for {day}: the timetables cover {first} to {last}.").format(
@@ -264,7 +264,7 @@ def _station_json(s: planning.BikeStation) -> dict[str, Any]:
 
 
 def stop_public(network: Network, i: int) -> StopPublic:
-    tt = network.timetable
+    tt = network.feed
     stop_id = tt.stop_ids[i]
     prefix = stop_id.split(":", 1)[0]
     return StopPublic(
@@ -297,7 +297,7 @@ def default_day(network: Network | None, today: date) -> date:
     weeks after the timetable starts, so that the planner opens on a day with service."""
     if network is None:
         return today
-    first, last = network.timetable.query_days
+    first, last = network.query_days
     if first <= today <= last:
         return today
     day = first + timedelta(days=35 + (today.weekday() - first.weekday()) % 7)

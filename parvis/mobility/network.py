@@ -7,7 +7,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,31 +18,71 @@ from parvis.kernel.context import Context
 from parvis.kernel.errors import InvalidInput
 from parvis.kernel.i18n import gettext as _
 from parvis.mobility.models import BikeStation, Feed, FeedImport, FeedKind, Operator
-from parvis.mobility.routing import Timetable, WalkLinks, build_timetable, merge_feeds, read_gtfs
+from parvis.mobility.routing import (
+    Feed as GtfsFeed,
+)
+from parvis.mobility.routing import (
+    Timetable,
+    WalkLinks,
+    build_timetable,
+    merge_feeds,
+    read_gtfs,
+)
 
 # Walking links between nearby stops of the multimodal timetable (off in timetable-only).
 WALK_LINKS = WalkLinks(max_distance_m=400.0, speed_m_s=1.25, max_seconds=600)
 
 
-@dataclass(frozen=True)
 class Network:
-    """The timetables of the feeds in use: `timetable` is the multimodal one (walking links
+    """The feeds in use merged into one (stop ids prefixed with the operator's slug), and
+    their timetables, each built on first use: `timetable` the multimodal one (walking links
     between nearby stops, also across operators), `plain` the timetable-only one (footpaths
-    from transfers.txt only). Stop ids are prefixed with the operator's slug."""
+    from transfers.txt only), `step_free` the multimodal one without the trips and stops the
+    feeds mark inaccessible. A timetable-only query never pays for the multimodal one."""
 
-    key: tuple[tuple[str, str], ...]  # (prefix, sha256) of each feed
-    timetable: Timetable
-    plain: Timetable
-    step_free: Timetable  # the multimodal one without the trips and stops marked inaccessible
-    prefixes: dict[str, str]  # prefix -> operator name
+    def __init__(
+        self, key: tuple[tuple[str, str], ...], feed: GtfsFeed, prefixes: dict[str, str]
+    ) -> None:
+        self.key = key  # (prefix, sha256) of each feed
+        self.feed = feed
+        self.prefixes = prefixes  # prefix -> operator name
+        self.stop_index = {s: i for i, s in enumerate(feed.stop_ids)}
+        days = feed.date_range()
+        today = date.today()
+        self.query_days: tuple[date, date] = days or (today, today)
+        self._built: dict[str, Timetable] = {}
+        self._marked = bool((feed.trip_wheelchair == 2).any() or (feed.stop_wheelchair == 2).any())
+        self._lock = threading.Lock()
+
+    def _get(self, name: str) -> Timetable:
+        if name == "step_free" and not self._marked:
+            name = "timetable"  # nothing is marked inaccessible: the same timetable
+        with self._lock:
+            built = self._built.get(name)
+            if built is None:
+                links = None if name == "plain" else WALK_LINKS
+                built = build_timetable(self.feed, walk_links=links, wheelchair=name == "step_free")
+                self._built[name] = built
+            return built
+
+    @property
+    def timetable(self) -> Timetable:
+        return self._get("timetable")
+
+    @property
+    def plain(self) -> Timetable:
+        return self._get("plain")
+
+    @property
+    def step_free(self) -> Timetable:
+        return self._get("step_free")
 
     def resolve_stop(self, text: str) -> str:
         """A stop id of the merged timetable from the id a rider gives: the merged id itself,
         or a feed's own id when exactly one feed has it."""
-        tt = self.timetable
-        if text in tt.stop_index:
+        if text in self.stop_index:
             return text
-        found = [p for p in self.prefixes if f"{p}:{text}" in tt.stop_index]
+        found = [p for p in self.prefixes if f"{p}:{text}" in self.stop_index]
         if len(found) == 1:
             return f"{found[0]}:{text}"
         if found:
@@ -59,7 +99,7 @@ class Network:
         wanted = fold(text)
         if not wanted:
             return []
-        tt = self.timetable
+        tt = self.feed
         hits: list[tuple[int, str, int]] = []
         for i, name in enumerate(tt.stop_names):
             if tt.stop_parent[i] >= 0 or tt.stop_type[i] not in (0, 1):
@@ -127,20 +167,7 @@ class NetworkCache:
                 path.write_bytes(data)
                 parsed.append((prefix, read_gtfs(path)))
                 prefixes[prefix] = name
-        merged = merge_feeds(parsed)
-        timetable = build_timetable(merged, walk_links=WALK_LINKS)
-        marked = (merged.trip_wheelchair == 2).any() or (merged.stop_wheelchair == 2).any()
-        return Network(
-            key=key,
-            timetable=timetable,
-            plain=build_timetable(merged),
-            step_free=(
-                build_timetable(merged, walk_links=WALK_LINKS, wheelchair=True)
-                if marked
-                else timetable
-            ),
-            prefixes=prefixes,
-        )
+        return Network(key, merge_feeds(parsed), prefixes)
 
 
 def load_stations(db: Session) -> list[BikeStation]:

@@ -65,7 +65,7 @@ def planner_page(request: Request, db: DbDep) -> Response:
             error = _validation_message(invalid)
         except InvalidInput as invalid:
             error = invalid.detail
-    days = network.timetable.query_days if network is not None else None
+    days = network.query_days if network is not None else None
     return render(
         request,
         "mobility/planner.html",
