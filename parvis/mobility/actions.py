@@ -39,6 +39,8 @@ from parvis.mobility.sharing import gbfs
 MAX_FEED_BYTES = 300 * 1024 * 1024
 MAX_GBFS_BYTES = 20 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 500
+# A feed with more of its rows in error than this is refused, not just reported.
+MAX_ERROR_SHARE = 0.01
 Progress = Callable[[str], None]
 
 
@@ -152,9 +154,13 @@ def import_gtfs(
     *,
     user: User | None = None,
     progress: Progress = _quiet,
+    strict: bool = False,
 ) -> FeedImport:
-    """Check a GTFS zip and make it the feed's timetable. A feed with errors, or with no trip
-    that runs, is refused and recorded with its problems; the previous import stays in use."""
+    """Check a GTFS zip and make it the feed's timetable. A broken feed — unreadable, a
+    required file missing, no trip that runs, or rows in error beyond `MAX_ERROR_SHARE` of
+    its rows (any error with `strict`) — is refused and recorded with its problems; the
+    previous import stays in use. A feed with a few bad rows (ignored) is accepted, and its
+    report lists them: real operators' feeds often have some, and riders still need them."""
     if feed.kind != FeedKind.GTFS:
         raise InvalidInput(_("This feed is not a GTFS feed."))
     if len(data) > MAX_FEED_BYTES:
@@ -182,7 +188,14 @@ def import_gtfs(
         "last_day": days[1].isoformat() if days else None,
         "problem_count": parsed.problem_count,
     }
-    refuse = bool(parsed.errors)
+    errors = sum(1 for p in parsed.problems if p.severity == "error")
+    if parsed.problem_count > len(parsed.problems):  # the list is capped; count the rest too
+        errors += parsed.problem_count - len(parsed.problems)
+    rows = len(parsed.stop_ids) + len(parsed.trip_ids) + len(parsed.st_stop) + 1
+    refuse = bool(errors) and (strict or errors / rows > MAX_ERROR_SHARE)
+    if refuse and not strict:
+        message = f"{errors} rows in error: more than {MAX_ERROR_SHARE:.0%} of the feed"
+        problems.append(_problem("(feed)", 0, message))
     if not refuse and days is None:
         problems.append(_problem("calendar.txt", 0, "no service runs on any day"))
         refuse = True

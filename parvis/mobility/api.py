@@ -151,7 +151,12 @@ def create_feed(db: DbDep, _staff: StaffDep, slug: Slug, data: FeedCreate) -> Fe
     },
 )
 async def import_feed(
-    request: Request, db: DbDep, ctx: CtxDep, staff: StaffDep, feed_id: Id
+    request: Request,
+    db: DbDep,
+    ctx: CtxDep,
+    staff: StaffDep,
+    feed_id: Id,
+    strict: Annotated[bool, Query(description="Refuse a feed with any error")] = False,
 ) -> ImportPublic:
     feed = actions.get_feed(db, feed_id)
     if feed.kind == FeedKind.GTFS:
@@ -162,7 +167,7 @@ async def import_feed(
                 raise InvalidInput(_("The feed is larger than 300 MB."))
         if not body:
             raise InvalidInput(_("Send the GTFS zip as the request body."))
-        done = actions.import_gtfs(db, ctx.storage, feed, bytes(body), user=staff)
+        done = actions.import_gtfs(db, ctx.storage, feed, bytes(body), user=staff, strict=strict)
     else:
         if not feed.source_url:
             raise InvalidInput(_("This GBFS feed has no source URL to fetch."))

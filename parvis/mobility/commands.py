@@ -47,6 +47,7 @@ def make_mobility_app(open_context: Callable[[], AbstractContextManager[Context]
         operator: Annotated[str, typer.Option(help="Operator slug, e.g. sncf-transilien.")],
         name: Annotated[str, typer.Option(help="Operator name, if it is new.")] = "",
         feed: Annotated[str, typer.Option(help="Feed slug within the operator.")] = "gtfs",
+        strict: Annotated[bool, typer.Option(help="Refuse the feed on any error.")] = False,
     ) -> None:
         """Check a GTFS feed and make it the operator's timetable (a broken feed is refused
         and the previous one kept)."""
@@ -68,6 +69,7 @@ def make_mobility_app(open_context: Callable[[], AbstractContextManager[Context]
                 target,
                 file.read_bytes(),
                 progress=lambda step: status.update(labels.get(step, step)),
+                strict=strict,
             )
             _report(done)
 

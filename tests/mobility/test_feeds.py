@@ -295,3 +295,35 @@ def test_free_floating_vehicles_are_kept_and_replaced_at_each_poll(
     with app.state.ctx.sessions() as db:
         actions.import_gbfs(db, app.state.ctx.storage, actions.get_feed(db, feed_id), files)
     assert client.get("/api/mobility/vehicles").json()["features"] == []
+
+
+def with_duplicate_trip() -> bytes:
+    """The Transilien feed with one trip row written twice (an error: the copy is ignored)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(GTFS) as src, zipfile.ZipFile(out, "w") as dst:
+        for member in src.namelist():
+            data = src.read(member)
+            if member == "trips.txt":
+                lines = data.decode("utf-8-sig").splitlines()
+                data = "\n".join([*lines, lines[1]]).encode()
+            dst.writestr(member, data)
+    return out.getvalue()
+
+
+def test_a_few_bad_rows_are_reported_not_fatal_unless_strict(
+    client: TestClient, staff: User, api_token: Callable[[User], dict[str, str]]
+) -> None:
+    headers = {**api_token(staff), "Content-Type": "application/zip", "Accept-Language": "en"}
+    feed_id = make_gtfs_feed(client, api_token(staff))
+    data = with_duplicate_trip()
+    strict = client.post(
+        f"/api/mobility/feeds/{feed_id}/imports?strict=true", content=data, headers=headers
+    )
+    assert strict.status_code == 422
+    assert any("duplicate trip_id" in e.get("message", "") for e in strict.json()["errors"])
+    lenient = client.post(f"/api/mobility/feeds/{feed_id}/imports", content=data, headers=headers)
+    assert lenient.status_code == 201, lenient.text
+    report = lenient.json()
+    assert report["status"] == "accepted"
+    assert report["error_count"] == 1
+    assert "duplicate trip_id" in report["problems"][0]["message"]
