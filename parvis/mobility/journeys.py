@@ -24,6 +24,7 @@ COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)
 # A place farther than this from every stop of the network is outside the area served.
 MAX_DISTANCE_TO_NETWORK_M = 30_000.0
 TIMEZONE = "Europe/Paris"
+NAMED_WITHIN_M = 500.0  # a point this close to a stop is named after it
 DEFAULTS = planning.Preferences()
 
 
@@ -120,7 +121,11 @@ def resolve_place(network: Network, text: str, *, stops_only: bool = False) -> p
         near = planning.haversine_m(lat, lon, tt.stop_lat, tt.stop_lon)
         if not len(near) or float(np.nanmin(near)) > MAX_DISTANCE_TO_NETWORK_M:
             raise InvalidInput(_("This place is outside the area the timetables serve."))
-        return planning.Place(lat=lat, lon=lon, name=f"{lat:.5f}, {lon:.5f}")
+        nearest = int(np.nanargmin(near))
+        name = f"{lat:.5f}, {lon:.5f}"
+        if float(near[nearest]) <= NAMED_WITHIN_M:  # a rider knows the station better
+            name = _("{place} (near {stop})").format(place=name, stop=tt.stop_names[nearest])
+        return planning.Place(lat=lat, lon=lon, name=name)
     try:
         stop_id = network.resolve_stop(text.strip())
     except InvalidInput:
