@@ -48,10 +48,9 @@ class Inventory:
     candidate_rows: tuple[int, ...]  # database id of each candidate, in the same order
 
 
-def load_inventory(db: Session, *, kinds: Sequence[str] | None = None) -> Inventory:
-    """The operational sites and the candidates (of `kinds`, all by default) from the
-    database, as the planning core takes them."""
-    sites = tuple(
+def load_sites(db: Session) -> tuple[Site, ...]:
+    """The operational sites from the database, as the planning core takes them."""
+    return tuple(
         Site(
             id=s.code,
             name=s.name,
@@ -66,6 +65,10 @@ def load_inventory(db: Session, *, kinds: Sequence[str] | None = None) -> Invent
             select(WifiSite).where(WifiSite.operational.is_(True)).order_by(WifiSite.id)
         )
     )
+
+
+def load_inventory(db: Session, *, kinds: Sequence[str] | None = None) -> Inventory:
+    """The operational sites and the candidates (of `kinds`, all by default)."""
     query = select(WifiCandidate).order_by(WifiCandidate.id)
     if kinds:
         query = query.where(WifiCandidate.kind.in_(list(kinds)))
@@ -74,14 +77,13 @@ def load_inventory(db: Session, *, kinds: Sequence[str] | None = None) -> Invent
         Candidate(id=str(c.id), kind=c.kind, name=c.name, lat=c.lat, lon=c.lon, cost=c.cost_eur)
         for c in rows
     )
-    return Inventory(sites, candidates, tuple(c.id for c in rows))
+    return Inventory(load_sites(db), candidates, tuple(c.id for c in rows))
 
 
 def coverage_now(db: Session, cell_m: float, radius_m: float) -> CoverageReport:
     """How much of Paris the operational sites cover with this radius."""
     grid = grid_of(cell_m)
-    inventory = load_inventory(db, kinds=["__none__"])
-    return measure_coverage(grid, inventory.sites, radius_m)
+    return measure_coverage(grid, load_sites(db), radius_m)
 
 
 def report_json(report: CoverageReport) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def check_devices(db: Session, data: bytes, filename: str, radius_m: float) -> d
             devices = parse_points_geojson(data, source="devices")
         else:
             devices = parse_points_csv(data, source="devices")
-        sites = load_inventory(db, kinds=["__none__"]).sites
+        sites = load_sites(db)
         out = find_uncovered_devices(devices, sites, radius_m)
     except PlanningError as error:
         raise InvalidInput(str(error)) from None

@@ -2,27 +2,9 @@
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || !window.L) { return; }
-  var map = L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView([48.8566, 2.3422], 12);
-  L.control.zoom({
-    zoomInTitle: el.dataset.zoomIn || "Zoom in", zoomOutTitle: el.dataset.zoomOut || "Zoom out"
-  }).addTo(map);
-  map.attributionControl.setPrefix(
-    String(map.attributionControl.options.prefix).replace("<a ", '<a lang="en" hreflang="en" ')
-  );
-  map.on("popupopen", function (e) {
-    var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
-    if (close && el.dataset.close) { close.setAttribute("aria-label", el.dataset.close); }
-  });
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-  }
-  map.attributionControl.addAttribution("Ville de Paris, SNCF, Vélib' Métropole (ODbL)");
-  function getJSON(url, done) {
-    fetch(url, { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) { done(data); } });
-  }
+  if (!el || !window.L || !window.parvisMap) { return; }
+  var map = window.parvisMap(el, "Ville de Paris, SNCF, Vélib' Métropole (ODbL)");
+  var getJSON = window.parvisGetJSON;
   var fitted = false;
   if (el.dataset.boundaries) {
     getJSON(el.dataset.boundaries, function (data) {
