@@ -448,6 +448,7 @@ def count_queries(db_url: str, paths: list[str]) -> dict[str, int]:
         database_url=db_url,
         environment="production",
         secret_key=secrets.token_urlsafe(48),
+        mqtt_mode="off",
         _env_file=None,
     )  # type: ignore[arg-type, call-arg]
     app = create_app(settings)

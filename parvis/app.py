@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from parvis import __version__, participation
@@ -55,6 +56,12 @@ from parvis.projects.labels import status_label
 from parvis.projects.pages import router as projects_pages
 from parvis.projects.schemas import ProjectCreate
 from parvis.projects.tools import ConnectedAsset, ToolRegistry
+from parvis.sensing import overview as sensing_overview
+from parvis.sensing.api import router as sensing_api
+from parvis.sensing.pages import router as sensing_pages
+from parvis.sensing.runtime import SensingRuntime
+from parvis.sensing.sqlfilter import install_sqlite_functions
+from parvis.sensing.staff import router as sensing_staff_api
 from parvis.territory.api import router as territory_api
 from parvis.web import account, admin, home, media
 from parvis.wifi import queries as wifi_queries
@@ -71,6 +78,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "participation" / "consultations" / "templates",
     PACKAGE / "mobility" / "templates",
     PACKAGE / "wifi" / "templates",
+    PACKAGE / "sensing" / "templates",
 ]
 DESCRIPTION = """The open API of Parvis: city projects, their objectives and supports.
 
@@ -81,6 +89,9 @@ or a session cookie with the `X-CSRF-Token` header."""
 
 def build_context(settings: Settings) -> Context:
     engine = make_engine(settings.database_url)
+    if engine.dialect.name == "sqlite":
+        # SQLite lacks the spatial functions of SensorThings filters: shapely provides them.
+        event.listen(engine, "connect", lambda conn, _record: install_sqlite_functions(conn))
     ctx = Context(
         settings,
         engine,
@@ -102,6 +113,7 @@ def build_context(settings: Settings) -> Context:
     ctx.events.subscribe(ProposalBecameProject, lambda e: make_project_of_proposal(ctx, e))
     ctx.events.subscribe(WinnersPublished, lambda e: make_projects_of_winners(ctx, e))
     ctx.events.subscribe(PlanWasAttached, lambda e: make_objective_of_wifi_plan(ctx, e))
+    ctx.events.subscribe(sensing_overview.FeedMeasured, lambda e: record_feed(ctx, e))
     return ctx
 
 
@@ -129,6 +141,33 @@ def make_objective_of_wifi_plan(ctx: Context, event: PlanWasAttached) -> None:
             MeasurementCreate(value=baseline, measured_on=date.today()),
             user_id=None,
         )
+
+
+def record_feed(ctx: Context, event: sensing_overview.FeedMeasured) -> None:
+    """A Datastream that measures a project objective gives it a measurement."""
+    with ctx.sessions() as db:
+        indicator_actions.record_measurement(
+            db,
+            event.objective_id,
+            MeasurementCreate(value=event.value, measured_on=event.measured_on),
+            user_id=None,
+            source="sensor",
+        )
+
+
+class SensingTools:
+    """The public Things serving a project (its sensors and actuators) are among its tools."""
+
+    def assets_for_project(self, db: Session, project_id: int) -> list[ConnectedAsset]:
+        return [
+            ConnectedAsset(
+                kind=thing.kind,
+                name=thing.name,
+                url=f"/sensing/things/{thing.id}",
+                status=f"{thing.datastreams} datastreams" if thing.kind == "sensor" else "",
+            )
+            for thing in sensing_overview.public_things(db, project_id=project_id)
+        ]
 
 
 class WifiTools:
@@ -192,7 +231,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        app.state.sensing.start()
         yield
+        app.state.sensing.stop()
         ctx.jobs.close()
         ctx.engine.dispose()
 
@@ -209,7 +250,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.tools = ToolRegistry()
     app.state.tools.register(WifiTools())
+    app.state.tools.register(SensingTools())
     app.state.mobility_network = NetworkCache(ctx)
+    app.state.sensing = SensingRuntime(ctx)
     app.state.jinja = make_environment(
         TEMPLATE_DIRS,
         {
@@ -238,6 +281,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mobility_open_data,
         wifi_pages,
         wifi_api,
+        sensing_api,
+        sensing_pages,
+        sensing_staff_api,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE / "web" / "static"), name="static")

@@ -15,6 +15,7 @@ from parvis.kernel.context import Context
 from parvis.kernel.settings import Settings
 from parvis.mobility.commands import make_mobility_app
 from parvis.participation.commands import budget_app
+from parvis.sensing.commands import make_sensing_app
 from parvis.wifi.commands import make_wifi_app
 
 app = typer.Typer(help="Parvis, the citizen-first smart-city platform.", no_args_is_help=False)
@@ -43,6 +44,7 @@ def _open_context() -> Iterator[Context]:
 
 app.add_typer(make_mobility_app(_open_context), name="mobility")
 app.add_typer(make_wifi_app(_open_context), name="wifi")
+app.add_typer(make_sensing_app(_open_context), name="sensing")
 console = Console(stderr=True)
 
 

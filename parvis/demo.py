@@ -21,6 +21,7 @@ from parvis.kernel.settings import Environment, Settings
 from parvis.projects import actions
 from parvis.projects.models import Project, Status
 from parvis.projects.schemas import JournalEntryCreate, ProjectCreate
+from parvis.sensing.loads import import_airparif, load_demo_actuators
 from parvis.territory.actions import load_territory
 from parvis.wifi.actions import load_opendata
 
@@ -34,7 +35,7 @@ def load_demo(settings: Settings, console: Console) -> None:
     ctx = build_context(settings)
     try:
         with Progress(console=console, transient=False) as progress, ctx.sessions() as db:
-            task = progress.add_task("Paris: boundaries and population", total=6)
+            task = progress.add_task("Paris: boundaries and population", total=7)
             arr, quartiers = load_territory(db)
             progress.update(
                 task, advance=1, description=f"{arr} arrondissements, {quartiers} quartiers"
@@ -53,6 +54,14 @@ def load_demo(settings: Settings, console: Console) -> None:
             sites, candidates = load_opendata(db)
             progress.update(
                 task, advance=1, description=f"{sites} Wi-Fi sites, {candidates} candidates"
+            )
+            air = import_airparif(ctx.engine)
+            actuators = load_demo_actuators(ctx.engine)
+            progress.update(
+                task,
+                advance=1,
+                description=f"{air.stations} Airparif stations, {air.observations:,} "
+                f"observations, {actuators} new actuators",
             )
         console.print(
             f"[green]Demo loaded.[/green] Sign in as {PEOPLE[0][0]} (admin), {PEOPLE[1][0]} "

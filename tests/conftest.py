@@ -6,12 +6,16 @@ import email
 import email.policy
 import os
 import shutil
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -109,6 +113,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         storage_url=f"file://{tmp_path / 'uploads'}",
         base_url="https://parvis.test",
         jobs_in_process=True,
+        mqtt_mode="off",  # the MQTT tests start their own brokers
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -125,6 +130,26 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="https://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def live_url(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn in a thread: requests run truly in parallel, and
+    clients that need a real HTTP server (frost-sta-client) can reach it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=15)
+    sock.close()
 
 
 @pytest.fixture

@@ -6,16 +6,13 @@ from __future__ import annotations
 import csv
 import html
 import io
-import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -727,25 +724,6 @@ def test_the_staff_form_checks_dates(client: TestClient, staff: User) -> None:
 
 
 # Concurrency -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_url(app: FastAPI) -> Iterator[str]:
-    """The app served by a real uvicorn in a thread: requests run truly in parallel."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
 
 
 def test_twenty_concurrent_submits_leave_one_response(

@@ -27,6 +27,7 @@ def test_worker_sends_the_mails_deferred_by_the_web(pg_database: str, tmp_path: 
         outbox_dir=outbox,  # type: ignore[arg-type]
         jobs_in_process=False,
         base_url="https://parvis.test",
+        mqtt_mode="off",
         _env_file=None,  # type: ignore[call-arg]
     )
     Jobs(settings).apply_schema()

@@ -18,7 +18,12 @@ def add_objective(db: Session, project_id: int, data: ObjectiveCreate) -> Object
 
 
 def record_measurement(
-    db: Session, objective_id: int, data: MeasurementCreate, *, user_id: int | None
+    db: Session,
+    objective_id: int,
+    data: MeasurementCreate,
+    *,
+    user_id: int | None,
+    source: str = "staff",
 ) -> Measurement:
     if db.get(Objective, objective_id) is None:
         raise NotFound(_("No such objective."))
@@ -27,6 +32,7 @@ def record_measurement(
         value=data.value,
         measured_on=data.measured_on,
         entered_by=user_id,
+        source=source,
     )
     db.add(measurement)
     db.commit()

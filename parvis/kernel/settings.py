@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +82,29 @@ class Settings(BaseSettings):
         default=None,
         description="Run background jobs in the web process; default: yes on SQLite, no on "
         "PostgreSQL (then run `parvis worker`).",
+    )
+    mqtt_mode: Literal["embedded", "external", "off"] = Field(
+        default="embedded",
+        description="MQTT for the SensorThings API: `embedded` runs a broker inside `parvis "
+        "serve`, `external` uses a broker such as Mosquitto, `off` has none.",
+    )
+    mqtt_host: str = Field(default="127.0.0.1", description="Address of the MQTT broker.")
+    mqtt_port: int = Field(
+        default=1884,
+        ge=0,
+        le=65535,
+        description="Port of the MQTT broker (the embedded one listens there; 1883 is often "
+        "taken by a system Mosquitto).",
+    )
+    mqtt_public_url: str = Field(
+        default="", description="The MQTT endpoint advertised to clients (mqtt://host:port)."
+    )
+    mqtt_username: str = Field(default="parvis", description="The server's own MQTT user.")
+    mqtt_password: str = Field(default="", description="The server's own MQTT password.")
+    sta_hide_tasking: bool = Field(
+        default=False,
+        description="Leave the tasking sets out of the SensorThings service root (the "
+        "official v1.0 test suite refuses any other name there).",
     )
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "parvis.participation.consultations.models",
     "parvis.mobility.models",
     "parvis.wifi.models",
+    "parvis.sensing.models",
 )
 
 

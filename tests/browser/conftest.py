@@ -113,6 +113,7 @@ def live_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         jobs_in_process=True,
         # The production setting: Chromium keeps and sends Secure cookies on http://127.0.0.1.
         secure_cookies=True,
+        mqtt_port=0,  # the default embedded broker, on a free port
         _env_file=None,  # type: ignore[call-arg]
     )
     upgrade_database(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,15 @@ from parvis.sensing.sta.dataarray import (
 )
 from parvis.sensing.sta.payload import Link, NewEntity, PayloadError
 from parvis.sensing.sta.query import QueryError
+from tests.sensing.sta_http import (
+    MAX_ID,
+    Sta,
+    datastream,
+    feature,
+    location,
+    observed_property,
+    sensor,
+)
 
 # 18-088 §13.2 example request
 SPEC_BODY = [
@@ -206,3 +216,136 @@ def test_encode_groups_spec_shape() -> None:
     body = encode_data_array_response(groups, count=3, next_link="http://x/next")
     assert list(body) == ["@iot.count", "@iot.nextLink", "value"]
     assert encode_data_array_response([]) == {"value": []}
+
+
+# -- over HTTP (FROST-Server's c06dataarrays/DataArrayTests) ------------------------------------
+
+
+def _streams(sta: Sta) -> list[int]:
+    """Two Datastreams on a located Thing, three Observations each (results 1..6)."""
+    thing = sta.create(
+        "Things",
+        {"name": "t", "description": "t", "Locations": [location("here", 2.35, 48.85)]},
+    )
+    streams = [
+        sta.create(
+            "Datastreams",
+            datastream(
+                f"ds {n}",
+                Thing={"@iot.id": thing},
+                Sensor=sensor(f"s {n}"),
+                ObservedProperty=observed_property(f"op {n}"),
+            ),
+        )
+        for n in (1, 2)
+    ]
+    for i in range(6):
+        sta.create(
+            f"Datastreams({streams[i // 3]})/Observations",
+            {"phenomenonTime": f"2015-03-0{i + 1}T00:00:00Z", "result": i + 1},
+        )
+    return streams
+
+
+def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a dataArray response as dicts, checking each group's shape."""
+    rows = []
+    for group in body["value"]:
+        assert group["Datastream@iot.navigationLink"].startswith("https://testserver/sta/v1.1/")
+        assert group["dataArray@iot.count"] == len(group["dataArray"])
+        for row in group["dataArray"]:
+            assert len(row) == len(group["components"])
+            rows.append(dict(zip(group["components"], row, strict=True)))
+    return rows
+
+
+def test_get_data_array(sta: Sta) -> None:
+    streams = _streams(sta)
+    body = sta.json("Observations?$count=true&$top=3&$resultFormat=dataArray")
+    assert body["@iot.count"] == 6
+    assert body["@iot.nextLink"].startswith("https://testserver/sta/v1.1/Observations?")
+    [group] = body["value"]
+    assert group["Datastream@iot.navigationLink"] == sta.url(f"Datastreams({streams[0]})")
+    assert group["components"] == list(PROPERTY_COMPONENTS)
+    rows = _rows(body)
+    assert [r["result"] for r in rows] == [1, 2, 3]
+    assert rows[0]["phenomenonTime"] == "2015-03-01T00:00:00.000Z"
+    assert rows[0]["resultTime"] is None
+    assert [r["id"] for r in rows] == sta.ids(f"Datastreams({streams[0]})/Observations")
+    rest = sta.json(body["@iot.nextLink"])
+    assert "@iot.nextLink" not in rest
+    assert [r["result"] for r in _rows(rest)] == [4, 5, 6]
+    assert rest["value"][0]["Datastream@iot.navigationLink"] == sta.url(
+        f"Datastreams({streams[1]})"
+    )
+
+
+def test_get_data_array_with_select_and_on_a_datastream(sta: Sta) -> None:
+    streams = _streams(sta)
+    body = sta.json("Observations?$resultFormat=dataArray&$select=result,phenomenonTime")
+    for group in body["value"]:
+        assert sorted(group["components"]) == ["phenomenonTime", "result"]
+    assert [r["result"] for r in _rows(body)] == [1, 2, 3, 4, 5, 6]
+    body = sta.json(
+        f"Datastreams({streams[1]})/Observations?$resultFormat=dataArray&$orderby=result desc"
+    )
+    assert len(body["value"]) == 1
+    assert [r["result"] for r in _rows(body)] == [6, 5, 4]
+    assert sta.get("Things?$resultFormat=dataArray").status_code == 400
+
+
+def test_create_observations(sta: Sta) -> None:
+    streams = _streams(sta)
+    foi = sta.create("FeaturesOfInterest", feature("station"))
+    body = [
+        {
+            "Datastream": {"@iot.id": streams[0]},
+            "components": ["phenomenonTime", "result", "FeatureOfInterest/id"],
+            "dataArray": [
+                ["2010-12-23T10:20:00-0700", 20, foi],
+                ["2010-12-23T10:21:00-0700", 30, "probablyNotAValidId"],
+                ["2010-12-23T10:22:00-0700", 40, MAX_ID],
+                ["2010-12-23T10:23:00-0700", 50, foi],
+            ],
+        },
+        {
+            "Datastream": {"@iot.id": streams[1]},
+            "components": ["phenomenonTime", "result"],
+            "dataArray": [["2010-12-23T10:20:00Z", 65], ["2010-12-23T10:21:00Z", 60]],
+        },
+    ]
+    response = sta.post("CreateObservations", body)
+    assert response.status_code == 201, response.text
+    slots = response.json()
+    assert len(slots) == 6 and all(isinstance(s, str) for s in slots)
+    assert slots[1].startswith("error") and slots[2].startswith("error")
+    created = [slots[i] for i in (0, 3, 4, 5)]
+    for link in created:
+        assert link.startswith(sta.url("Observations("))
+    first = sta.json(created[0])
+    assert first["result"] == 20
+    assert first["phenomenonTime"] == "2010-12-23T17:20:00.000Z"
+    assert sta.json(f"{created[1]}/FeatureOfInterest")["@iot.id"] == foi
+    # the two rows without FeatureOfInterest share the one generated from the Location
+    generated = {sta.json(f"{link}/FeatureOfInterest")["@iot.id"] for link in created[2:]}
+    assert len(generated) == 1 and foi not in generated
+    assert len(sta.ids("FeaturesOfInterest")) == 2
+    assert len(sta.ids("Observations")) == 10
+
+
+def test_create_observations_needs_credentials(sta: Sta) -> None:
+    streams = _streams(sta)
+    body = [
+        {
+            "Datastream": {"@iot.id": streams[0]},
+            "components": ["phenomenonTime", "result"],
+            "dataArray": [["2010-12-23T10:20:00Z", 1]],
+        }
+    ]
+    assert sta.anonymous().post("CreateObservations", body).status_code == 401
+    assert sta.get("CreateObservations").status_code == 405
+    missing = [body[0] | {"Datastream": {"@iot.id": MAX_ID}}]
+    response = sta.post("CreateObservations", missing)
+    assert response.status_code == 201
+    assert response.json()[0].startswith("error")
+    assert len(sta.ids("Observations")) == 6

@@ -31,6 +31,7 @@ INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 
 GEOJSON_ENCODINGS: Final = frozenset({"application/geo+json", "application/vnd.geo+json"})
+_NULLABLE: Final = frozenset({"result", "resultTime"})  # mandatory, yet null is a value
 # Control annotations a client may echo back from a GET; they carry nothing to store.
 _IGNORED_SUFFIXES: Final = ("@iot.navigationLink", "@iot.selfLink")
 
@@ -267,8 +268,9 @@ def _value(
 ) -> object:
     """Check and convert one property value (never turning integers into floats)."""
     if value is None:
-        # Only optional properties (and the nullable Observation.resultTime) accept null.
-        if prop.mandatory and not (et.name == "Observation" and prop.name == "resultTime"):
+        # Only optional properties accept null, and two of the Observation: resultTime, and
+        # result (of type Any, whose values include null: FROST's ResultTypesTests store one).
+        if prop.mandatory and not (et.name == "Observation" and prop.name in _NULLABLE):
             _fail(f"{prop.name} is mandatory and cannot be null", path)
         return None
     t = prop.type

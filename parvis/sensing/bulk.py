@@ -1,0 +1,178 @@
+"""Many Observations at once: `POST CreateObservations` and batches of MQTT messages.
+
+Rows are checked one by one (a bad row gets its error in its slot), then the good ones go in
+with one multi-row INSERT per thousand rows, and each (Multi)Datastream's time ranges are
+widened once per batch. The FeatureOfInterest of rows that name none is looked up (or
+generated) once per stream, not once per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+
+from parvis.sensing import codec
+from parvis.sensing.actions import Change, Writer, extend_stream_times
+from parvis.sensing.fastinsert import insert_rows
+from parvis.sensing.mapping import ENTITIES
+from parvis.sensing.queries import StaError
+from parvis.sensing.sta.dataarray import decode_create_observations
+from parvis.sensing.sta.payload import Link, NewEntity, PayloadError
+
+_CHUNK: Final = 1000
+_STREAM_COLUMNS: Final = {"Datastream": "datastream_id", "MultiDatastream": "multi_datastream_id"}
+
+
+def create_observations(writer: Writer, body: object, base: str) -> Any:
+    from parvis.sensing.service import Answer
+
+    rows = decode_create_observations(body, version=writer.version)
+    outcomes = insert_observations(writer, rows)
+    slots: list[str] = []
+    for outcome in outcomes:
+        if isinstance(outcome, int):
+            slots.append(f"{base}/Observations({outcome})")
+        else:
+            slots.append(f"error: {outcome}")
+    return Answer(201, slots)
+
+
+def insert_observations(
+    writer: Writer, rows: Sequence[NewEntity | PayloadError]
+) -> list[int | str]:
+    """Insert the valid simple rows in bulk and return, per row, its new id or its error.
+
+    A row with nested new entities (a deep insert over MQTT) goes through `Writer.create`
+    inside a savepoint, so that its failure leaves the batch intact."""
+    conn = writer.conn
+    outcomes: list[int | str] = ["" for _ in rows]
+    streams: dict[tuple[str, int], bool] = {}
+    features: dict[int, bool] = {}
+    generated: dict[tuple[str, int], int | str] = {}
+    pending: list[tuple[int, dict[str, Any]]] = []
+    for i, row in enumerate(rows):
+        if isinstance(row, PayloadError):
+            outcomes[i] = str(row)
+            continue
+        simple = _simple(row)
+        if simple is None:
+            outcomes[i] = _deep(writer, row)
+            continue
+        stream, stream_id, feature = simple
+        ok = streams.get((stream, stream_id))
+        if ok is None:
+            ok = _stream_allowed(writer, stream, stream_id)
+            streams[(stream, stream_id)] = ok
+        if not ok:
+            outcomes[i] = f"no {stream} with id {stream_id} this account may write to"
+            continue
+        values = codec.to_columns("Observation", row.properties)
+        if "phenomenonTime" in row.server_defaults:
+            values["phenomenon_time_start"] = values["phenomenon_time_end"] = writer.now
+        values[_STREAM_COLUMNS[stream]] = stream_id
+        other = "multi_datastream_id" if stream == "Datastream" else "datastream_id"
+        values[other] = None
+        if feature is None:
+            key = (stream, stream_id)
+            if key not in generated:
+                try:
+                    with conn.begin_nested():
+                        generated[key] = writer._generated_feature(values, "")
+                except PayloadError as e:
+                    generated[key] = str(e)
+            got = generated[key]
+            if isinstance(got, str):
+                outcomes[i] = got
+                continue
+            values["feature_id"] = got
+        else:
+            known = features.get(feature)
+            if known is None:
+                t = ENTITIES["FeatureOfInterest"].table
+                known = conn.scalar(select(t.c.id).where(t.c.id == feature)) is not None
+                features[feature] = known
+            if not known:
+                outcomes[i] = f"FeatureOfInterest: no FeatureOfInterest with id {feature}"
+                continue
+            values["feature_id"] = feature
+        for column in _ALL_COLUMNS:
+            values.setdefault(column, None)
+        pending.append((i, values))
+    spans: dict[str, dict[int, list[datetime | None]]] = {"Datastream": {}, "MultiDatastream": {}}
+    added: dict[str, dict[int, int]] = {"Datastream": {}, "MultiDatastream": {}}
+    for start in range(0, len(pending), _CHUNK):
+        chunk = pending[start : start + _CHUNK]
+        ids = insert_rows(conn, [values for _, values in chunk])
+        for (i, values), new_id in zip(chunk, ids, strict=True):
+            outcomes[i] = int(new_id)
+            values["id"] = int(new_id)
+            writer.changes.append(Change("Observation", int(new_id), row=values))
+            stream = "Datastream" if values["datastream_id"] is not None else "MultiDatastream"
+            sid = values["datastream_id"] or values["multi_datastream_id"]
+            span = spans[stream].setdefault(sid, [None, None, None, None])
+            added[stream][sid] = added[stream].get(sid, 0) + 1
+            _widen(
+                span,
+                values["phenomenon_time_start"],
+                values["phenomenon_time_end"],
+                values["result_time"],
+            )
+    for stream, by_id in spans.items():
+        if by_id:
+            extend_stream_times(
+                conn,
+                stream,
+                {k: (v[0], v[1], v[2], v[3]) for k, v in by_id.items()},  # type: ignore[misc]
+                added[stream],
+            )
+    return outcomes
+
+
+_ALL_COLUMNS: Final = tuple(c.key for c in ENTITIES["Observation"].table.columns if c.key != "id")
+
+
+def _widen(
+    span: list[datetime | None], start: datetime, end: datetime, result: datetime | None
+) -> None:
+    span[0] = start if span[0] is None or start < span[0] else span[0]
+    span[1] = end if span[1] is None or end > span[1] else span[1]
+    if result is not None:
+        span[2] = result if span[2] is None or result < span[2] else span[2]
+        span[3] = result if span[3] is None or result > span[3] else span[3]
+
+
+def _simple(row: NewEntity) -> tuple[str, int, int | None] | None:
+    """(stream, id, feature id or None) when the row only links existing entities."""
+    stream = next((s for s in _STREAM_COLUMNS if s in row.related), None)
+    if stream is None:
+        return None
+    member = row.related[stream][0]
+    if not isinstance(member, Link):
+        return None
+    foi = row.related.get("FeatureOfInterest")
+    if foi is None:
+        return stream, member.id, None
+    if not isinstance(foi[0], Link):
+        return None
+    return stream, member.id, foi[0].id
+
+
+def _stream_allowed(writer: Writer, stream: str, stream_id: int) -> bool:
+    t = ENTITIES[stream].table
+    thing = writer.conn.scalar(select(t.c.thing_id).where(t.c.id == stream_id))
+    if thing is None:
+        return False
+    return writer.viewer.staff or thing in writer.viewer.things
+
+
+def _deep(writer: Writer, row: NewEntity) -> int | str:
+    try:
+        with writer.conn.begin_nested():
+            return writer.create(row)
+    except PayloadError as e:
+        return str(e)
+    except StaError as e:
+        return e.message
