@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,7 +21,7 @@ from rich.console import Console
 
 from parvis.kernel.context import Context
 from parvis.kernel.errors import ParvisError
-from parvis.sensing import credentials, loads, overview
+from parvis.sensing import credentials, loads, overview, runtime
 
 console = Console(stderr=True)
 
@@ -68,6 +69,22 @@ def make_sensing_app(open_context: Callable[[], AbstractContextManager[Context]]
             )
             return
         console.print(f"user name: {issued.username}\nsecret:    {issued.secret}")
+
+    @sensing_app.command("mosquitto-files")
+    def mosquitto_files(
+        folder: Annotated[Path, typer.Argument(help="Where to write passwd and acl.")],
+    ) -> None:
+        """Write Mosquitto's password and ACL files: the server's own user and every device
+        credential, each device limited to its own topics. Reload Mosquitto afterwards
+        (SIGHUP); its configuration needs `password_file`, `acl_file` and
+        `use_username_as_clientid true`."""
+        with open_context() as ctx:
+            try:
+                devices = runtime.write_mosquitto_files(ctx, folder)
+            except ValueError as e:
+                console.print(f"[red]{e}[/red]")
+                raise typer.Exit(1) from None
+        console.print(f"{devices} device accounts and the server's written to {folder}.")
 
     @sensing_app.command("feed-objectives")
     def feed_objectives() -> None:

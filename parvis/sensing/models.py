@@ -34,6 +34,11 @@ BigId: Final = BigInteger().with_variant(Integer(), "sqlite")
 Json: Final = JSON(none_as_null=True)
 
 
+# SQLite reuses the largest id of a deleted row; ids of SensorThings entities are public and
+# must never name another entity later (FROST's checks delete and recreate).
+_NO_REUSE: Final[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+
 def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
     return mapped_column(
         BigId, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
@@ -53,6 +58,7 @@ class ResultType:
 
 class Thing(Base):
     __tablename__ = "sta_things"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -69,6 +75,7 @@ class Thing(Base):
 
 class Location(Base):
     __tablename__ = "sta_locations"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -96,6 +103,7 @@ class ThingLocation(Base):
 
 class HistoricalLocation(Base):
     __tablename__ = "sta_historical_locations"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     time: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -118,6 +126,7 @@ class LocationHistoricalLocation(Base):
 
 class Sensor(Base):
     __tablename__ = "sta_sensors"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -129,6 +138,7 @@ class Sensor(Base):
 
 class ObservedProperty(Base):
     __tablename__ = "sta_observed_properties"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -139,6 +149,7 @@ class ObservedProperty(Base):
 
 class Datastream(Base):
     __tablename__ = "sta_datastreams"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -161,6 +172,7 @@ class Datastream(Base):
 
 class MultiDatastream(Base):
     __tablename__ = "sta_multi_datastreams"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -195,6 +207,7 @@ class MultiDatastreamObservedProperty(Base):
 
 class FeatureOfInterest(Base):
     __tablename__ = "sta_features"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -218,6 +231,7 @@ class Observation(Base):
             "phenomenon_time_start",
             "id",
         ),
+        _NO_REUSE,
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -243,6 +257,7 @@ class Observation(Base):
 
 class Actuator(Base):
     __tablename__ = "sta_actuators"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -254,6 +269,7 @@ class Actuator(Base):
 
 class TaskingCapability(Base):
     __tablename__ = "sta_tasking_capabilities"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -266,6 +282,7 @@ class TaskingCapability(Base):
 
 class Task(Base):
     __tablename__ = "sta_tasks"
+    __table_args__ = _NO_REUSE
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -272,6 +272,7 @@ class Reader:
                 dialect=self.dialect,
                 now=self.now,
                 postgis=self.postgis(),
+                visible=None if self.viewer.staff else self.visible,
             )
         ]
 

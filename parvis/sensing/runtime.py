@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from parvis.kernel.auth import Role
 from parvis.kernel.auth.actions import authenticate
@@ -16,10 +17,11 @@ from parvis.kernel.context import Context
 from parvis.kernel.errors import ParvisError
 from parvis.sensing.credentials import device_viewer
 from parvis.sensing.ingest import Ingest
-from parvis.sensing.models import Datastream, MultiDatastream, TaskingCapability
+from parvis.sensing.models import Datastream, DeviceCredential, MultiDatastream, TaskingCapability
 from parvis.sensing.mqtt.acl import Principal
 from parvis.sensing.mqtt.bridge import MqttBridge
 from parvis.sensing.mqtt.embedded import EmbeddedBroker
+from parvis.sensing.mqtt.mosquitto import hash_password, render_acl, render_password_file
 from parvis.sensing.service import Service
 from parvis.sensing.sta.model import VERSIONS
 
@@ -41,31 +43,59 @@ class Authenticator:
         with self.ctx.engine.connect() as conn:
             device = device_viewer(conn, username=username, secret=password)
             if device is not None:
-                things = sorted(device.things)
-                return Principal(
-                    username,
-                    datastreams=frozenset(
-                        conn.scalars(select(Datastream.id).where(Datastream.thing_id.in_(things)))
-                    ),
-                    multi_datastreams=frozenset(
-                        conn.scalars(
-                            select(MultiDatastream.id).where(MultiDatastream.thing_id.in_(things))
-                        )
-                    ),
-                    tasking_capabilities=frozenset(
-                        conn.scalars(
-                            select(TaskingCapability.id).where(
-                                TaskingCapability.thing_id.in_(things)
-                            )
-                        )
-                    ),
-                )
+                return _principal(conn, username, sorted(device.things))
         with self.ctx.sessions() as db:
             try:
                 user = authenticate(self.ctx, db, email=username, password=password, client="mqtt")
             except ParvisError:
                 return None
             return Principal(username, staff=True) if user.has_role(Role.STAFF) else None
+
+
+def device_principals(ctx: Context) -> list[tuple[Principal, str]]:
+    """Every live device credential as a broker user, with its Mosquitto password hash."""
+    table = DeviceCredential.__table__
+    out = []
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.username, table.c.thing_id, table.c.mqtt_hash)
+            .where(table.c.revoked_at.is_(None))
+            .order_by(table.c.username)
+        ).all()
+        for username, thing_id, mqtt_hash in rows:
+            out.append((_principal(conn, username, [thing_id]), mqtt_hash))
+    return out
+
+
+def _principal(conn: Connection, username: str, things: list[int]) -> Principal:
+    return Principal(
+        username,
+        datastreams=frozenset(
+            conn.scalars(select(Datastream.id).where(Datastream.thing_id.in_(things)))
+        ),
+        multi_datastreams=frozenset(
+            conn.scalars(select(MultiDatastream.id).where(MultiDatastream.thing_id.in_(things)))
+        ),
+        tasking_capabilities=frozenset(
+            conn.scalars(select(TaskingCapability.id).where(TaskingCapability.thing_id.in_(things)))
+        ),
+    )
+
+
+def write_mosquitto_files(ctx: Context, folder: Path) -> int:
+    """`passwd` and `acl` for a production Mosquitto (reload it with SIGHUP afterwards): the
+    server's own user (PARVIS_MQTT_USERNAME / PASSWORD) and every live device credential."""
+    settings = ctx.settings
+    if not settings.mqtt_password:
+        raise ValueError("set PARVIS_MQTT_PASSWORD: the server's own MQTT account needs one")
+    devices = device_principals(ctx)
+    server = Principal(settings.mqtt_username, staff=True)
+    entries = [(server, hash_password(settings.mqtt_password)), *devices]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "passwd").write_text(render_password_file((p.username, h) for p, h in entries))
+    (folder / "passwd").chmod(0o600)
+    (folder / "acl").write_text(render_acl(p for p, _h in entries))
+    return len(devices)
 
 
 @dataclass
@@ -101,6 +131,8 @@ class SensingRuntime:
             port=port,
             username=username or None,
             password=password or None,
+            # amqtt speaks 3.1.1 only: no probe (and no warning) at each start.
+            protocol="3.1.1" if self.broker is not None else "auto",
         )
         for service in self.services.values():
             service.publisher = self.bridge

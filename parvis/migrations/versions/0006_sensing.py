@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("metadata", sa.JSON(), nullable=False),
         sa.Column("properties", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_actuators")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sta_features",
@@ -53,6 +54,7 @@ def upgrade() -> None:
         sa.Column("feature", sa.JSON(), nullable=False),
         sa.Column("properties", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_features")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sta_observed_properties",
@@ -62,6 +64,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("properties", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_observed_properties")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sta_sensors",
@@ -72,6 +75,7 @@ def upgrade() -> None:
         sa.Column("metadata", sa.JSON(), nullable=False),
         sa.Column("properties", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_sensors")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sta_locations",
@@ -93,6 +97,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_locations")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sta_things",
@@ -109,6 +114,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_things")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_things", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sta_things_project_id"), ["project_id"], unique=False)
@@ -159,6 +165,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_datastreams")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_datastreams", schema=None) as batch_op:
         batch_op.create_index(
@@ -208,6 +215,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_historical_locations")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_historical_locations", schema=None) as batch_op:
         batch_op.create_index(
@@ -250,6 +258,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_multi_datastreams")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_multi_datastreams", schema=None) as batch_op:
         batch_op.create_index(
@@ -283,6 +292,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_tasking_capabilities")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_tasking_capabilities", schema=None) as batch_op:
         batch_op.create_index(
@@ -443,6 +453,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_observations")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_observations", schema=None) as batch_op:
         batch_op.create_index(
@@ -479,6 +490,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sta_tasks")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sta_tasks", schema=None) as batch_op:
         batch_op.create_index(

@@ -29,7 +29,12 @@ MQTT 3.1.1 (amqtt, the embedded broker) has no such option: there, and as a safe
 notifications published by another connection, a payload whose top-level object has
 `@iot.id` or `@iot.selfLink` is a notification, acknowledged and dropped without reaching the
 handler. A create never carries either (the service sets ids: the payload check refuses one),
-so no valid creation is lost, and the test costs a substring search per message.
+so no valid creation is lost, and the test costs a substring search per message. Publish the
+notifications of a committed batch with `publish_many` (QoS 0, one write): at three topics per
+Observation, 20,000 Observations/s make 60,000 notifications/s.
+
+Protocol: "auto" probes the broker once (`client.probe_protocol`) and uses v5 when it can;
+pass "3.1.1" for the embedded broker to spare it the probe.
 """
 
 from __future__ import annotations

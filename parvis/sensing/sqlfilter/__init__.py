@@ -23,6 +23,7 @@ from parvis.sensing.sqlfilter.dialects import sql_for
 from parvis.sensing.sqlfilter.errors import UnsupportedFilter
 from parvis.sensing.sqlfilter.orderby import order_by
 from parvis.sensing.sqlfilter.postgis import postgis_available
+from parvis.sensing.sqlfilter.scope import Visible
 from parvis.sensing.sqlfilter.sqlite_functions import install_sqlite_functions
 from parvis.sensing.sta.model import model_for
 from parvis.sensing.sta.query.filter import OrderBy
@@ -55,11 +56,13 @@ def compile_filter(
     dialect: str,
     now: datetime,
     postgis: bool = True,
+    visible: Visible | None = None,
 ) -> ColumnElement[bool]:
     """The WHERE condition of a $filter on `table`, the (possibly aliased) table of
     `entity_type` in the outer SELECT. `now` is the value of now(); `postgis=False` on a
-    PostgreSQL database without PostGIS makes spatial functions raise UnsupportedFilter."""
-    sql = sql_for(dialect, now=now, postgis=postgis)
+    PostgreSQL database without PostGIS makes spatial functions raise UnsupportedFilter;
+    `visible` hides related entities the reader may not see from paths through relations."""
+    sql = sql_for(dialect, now=now, postgis=postgis, visible=visible)
     return Compiler(sql, _entity_type(entity_type), table).predicate(expr)
 
 

@@ -52,8 +52,21 @@ def as_num(sql: Sql, value: Value) -> Num | None:
     if isinstance(value, Json):
         return Num(sql.json_number(value), NumClass.NUMERIC)
     if isinstance(value, Result):
-        return Num(value.number, NumClass.FLOAT)
+        return result_number(sql, value)
     return None
+
+
+def result_number(sql: Sql, r: Result) -> Num:
+    """A numeric result, exact for integers (64-bit results are kept as text: the float column
+    would make 7532165645793396046 equal to its neighbours, or to nothing on SQLite)."""
+    if sql.name == "postgresql":
+        exact = case(
+            (r.type == ResultType.INTEGER, cast(r.string, sa.Numeric())),
+            else_=cast(r.number, sa.Numeric()),
+        )
+        return Num(exact, NumClass.NUMERIC)
+    exact = case((r.type == ResultType.INTEGER, cast(r.string, sa.Integer())), else_=r.number)
+    return Num(exact, NumClass.FLOAT)
 
 
 def as_str(sql: Sql, value: Value) -> Str | None:

@@ -106,6 +106,7 @@ class Compiler:
             self.entity_type,
             [path.navigation for path in paths],
             outer=has_null(expr),
+            visible=self.sql.visible,
         )
         return scope.exists(condition(self.sql, self.value(expr, scope)))
 

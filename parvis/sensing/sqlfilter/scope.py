@@ -9,7 +9,7 @@ walk to-one relations and each column is a correlated scalar subquery.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, FromClause, Join, Select, and_, literal_column, select
@@ -19,6 +19,9 @@ from parvis.sensing.sqlfilter.values import SqlExpr
 from parvis.sensing.sta.model import NavigationProperty
 
 Chain = tuple[NavigationProperty, ...]
+# The condition hiding what a reader may not see (private Things) in a table of an entity type:
+# a related entity it may not see does not count, as if it were absent.
+Visible = Callable[[str, FromClause], ColumnElement[bool]]
 
 
 class Scope(Protocol):
@@ -40,17 +43,23 @@ def _join(
     target: FromClause,
     *,
     outer: bool,
+    visible: Visible | None = None,
 ) -> Join:
     """`joined` joined to `target`, related to `source` (already in `joined`) through `nav`."""
     relation = _relation(nav)
+    seen = visible(nav.target, target) if visible is not None else None
+
+    def on(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return condition if seen is None else and_(condition, seen)
+
     if relation.kind == "here":
-        return joined.join(target, source.c[relation.column] == target.c.id, isouter=outer)
+        return joined.join(target, on(source.c[relation.column] == target.c.id), isouter=outer)
     if relation.kind == "there":
-        return joined.join(target, target.c[relation.column] == source.c.id, isouter=outer)
+        return joined.join(target, on(target.c[relation.column] == source.c.id), isouter=outer)
     assert relation.link is not None
     link = relation.link.alias()
     return joined.join(link, link.c[relation.source_column] == source.c.id, isouter=outer).join(
-        target, link.c[relation.target_column] == target.c.id, isouter=outer
+        target, on(link.c[relation.target_column] == target.c.id), isouter=outer
     )
 
 
@@ -84,10 +93,17 @@ class JoinScope:
     """The tables of an EXISTS subquery, one alias per distinct chain of relations."""
 
     def __init__(
-        self, table: FromClause, entity_type: str, chains: Iterable[Chain], *, outer: bool
+        self,
+        table: FromClause,
+        entity_type: str,
+        chains: Iterable[Chain],
+        *,
+        outer: bool,
+        visible: Visible | None = None,
     ) -> None:
         self.table = table
         self.entity_type = entity_type
+        self.visible = visible
         self.aliases: dict[tuple[str, ...], FromClause] = {}
         prefixes: list[Chain] = []
         for chain in chains:
@@ -116,7 +132,7 @@ class JoinScope:
         for chain in prefixes:
             target = _alias(chain[-1])
             parent = self.aliases[self.key(chain[:-1])]
-            joined = _join(joined, chain[-1], parent, target, outer=True)
+            joined = _join(joined, chain[-1], parent, target, outer=True, visible=self.visible)
             self.aliases[self.key(chain)] = target
         self.froms.append(joined)
         self.conditions.append(base.c.id == self.table.c.id)
@@ -132,10 +148,14 @@ class JoinScope:
                 item, condition = _correlated(chain[0], self.table, target)
                 roots[self.key(chain)] = item
                 self.conditions.append(condition)
+                if self.visible is not None:
+                    self.conditions.append(self.visible(chain[0].target, target))
             else:
                 root = self.key(chain[:1])
                 parent = self.aliases[self.key(chain[:-1])]
-                roots[root] = _join(roots[root], chain[-1], parent, target, outer=False)
+                roots[root] = _join(
+                    roots[root], chain[-1], parent, target, outer=False, visible=self.visible
+                )
         self.froms.extend(roots.values())
 
     def column(self, navigation: Chain, name: str) -> SqlExpr:

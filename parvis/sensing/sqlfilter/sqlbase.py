@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, cast, func, literal
 
 from parvis.kernel.db import UTCDateTime
+from parvis.sensing.sqlfilter.scope import Visible
 from parvis.sensing.sqlfilter.values import (
     Date,
     Geom,
@@ -95,9 +96,12 @@ class Sql:
 
     name = ""
 
-    def __init__(self, *, now: datetime, postgis: bool = True) -> None:
+    def __init__(
+        self, *, now: datetime, postgis: bool = True, visible: Visible | None = None
+    ) -> None:
         self.now = now
         self.postgis = postgis
+        self.visible = visible  # see scope.Visible
 
     # -- literals ------------------------------------------------------------------------------
 
