@@ -72,7 +72,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection as PipeEnd
@@ -142,12 +142,20 @@ def git_commit() -> str:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT, capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()  # fmt: skip
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT, capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()  # fmt: skip
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         return commit + ("+uncommitted changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -189,6 +197,45 @@ def stats_ms(seconds: Sequence[float]) -> dict[str, float]:
         "max": round(ordered[-1] * 1000, 2),
         "n": len(ordered),
     }
+
+
+def code_fingerprint() -> str:
+    """A short hash of parvis/sensing/ as it is on disk (the working tree may be ahead of the
+    commit): which server code a result was measured on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "parvis" / "sensing").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def machine_busy(seconds: float = 2.0) -> float:
+    """Percent of the machine busy over `seconds` (while this benchmark is idle)."""
+    b0, t0 = _machine()
+    time.sleep(seconds)
+    b1, t1 = _machine()
+    return round(100 * (b1 - b0) / (t1 - t0), 1) if t1 > t0 else 0.0
+
+
+def wait_until_quiet(args: argparse.Namespace) -> float:
+    """Wait (at most --quiet-wait s) while other work keeps the idle machine busier than
+    --quiet-threshold %; the share found last."""
+    deadline = time.monotonic() + args.quiet_wait
+    busy = machine_busy()
+    said = False
+    while busy > args.quiet_threshold and time.monotonic() < deadline:
+        if not said:
+            print(
+                f"   the machine is {busy:.0f} % busy with other work; waiting "
+                f"(at most {args.quiet_wait:g} s) ...",
+                flush=True,
+            )
+            said = True
+        time.sleep(3)
+        busy = machine_busy()
+    return busy
 
 
 # -- CPU accounting (Linux /proc; empty elsewhere) -------------------------------------------
@@ -274,7 +321,9 @@ class CpuMeter:
             # per process: one that ended meanwhile does not count negatively
             out[name] = round(100 * sum(c - then.get(p, 0.0) for p, c in now.items()) / total, 1)
         out["whole_machine"] = round(100 * (after["busy"] - before["busy"]) / total, 1)
-        out["other"] = round(out["whole_machine"] - sum(v for k, v in out.items() if k != "whole_machine"), 1)  # fmt: skip
+        out["other"] = round(
+            out["whole_machine"] - sum(v for k, v in out.items() if k != "whole_machine"), 1
+        )
         return out
 
 
@@ -325,7 +374,9 @@ def database(kind: str, args: argparse.Namespace, workdir: Path) -> Iterator[Dat
                 recreate_pg_database(args.pg_url, args.pg_database, create=False)
     else:
         path = workdir / "parvis_sensing.db"
-        yield Database(kind, f"sqlite:///{path}", f"SQLite {sqlite3.sqlite_version} (WAL)", raw_url=str(path))  # fmt: skip
+        yield Database(
+            kind, f"sqlite:///{path}", f"SQLite {sqlite3.sqlite_version} (WAL)", raw_url=str(path)
+        )
 
 
 @dataclass
@@ -359,47 +410,111 @@ def create_fixture(ctx: Context, streams: int, devices: int) -> Fixture:
         return [int(i) for i in conn.execute(stmt, rows).scalars().all()]
 
     with ctx.engine.begin() as conn:
-        sensor = many(conn, table("Sensor"), [{
-            "name": "Thermometer", "description": "A benchmark thermometer",
-            "encoding_type": "application/pdf", "metadata": "https://example.org/sheet.pdf",
-            "properties": None,
-        }])[0]  # fmt: skip
-        prop = many(conn, table("ObservedProperty"), [{
-            "name": "Air temperature", "definition": "http://vocab.nerc.ac.uk/standard_name/air_temperature/",
-            "description": "Temperature of the air", "properties": None,
-        }])[0]  # fmt: skip
-        things = many(conn, table("Thing"), [
-            {"name": f"Station {i}", "description": "A benchmark station", "properties": None,
-             "private": False, "project_id": None}
-            for i in range(devices)
-        ])  # fmt: skip
+        sensor = many(
+            conn,
+            table("Sensor"),
+            [
+                {
+                    "name": "Thermometer",
+                    "description": "A benchmark thermometer",
+                    "encoding_type": "application/pdf",
+                    "metadata": "https://example.org/sheet.pdf",
+                    "properties": None,
+                }
+            ],
+        )[0]
+        prop = many(
+            conn,
+            table("ObservedProperty"),
+            [
+                {
+                    "name": "Air temperature",
+                    "definition": "http://vocab.nerc.ac.uk/standard_name/air_temperature/",
+                    "description": "Temperature of the air",
+                    "properties": None,
+                }
+            ],
+        )[0]
+        things = many(
+            conn,
+            table("Thing"),
+            [
+                {
+                    "name": f"Station {i}",
+                    "description": "A benchmark station",
+                    "properties": None,
+                    "private": False,
+                    "project_id": None,
+                }
+                for i in range(devices)
+            ],
+        )
         points = [
-            {"type": "Point", "coordinates": [2.25 + 0.2 * (i % 50) / 50, 48.81 + 0.1 * (i // 50 % 20) / 20]}  # noqa: E501
+            {
+                "type": "Point",
+                "coordinates": [2.25 + 0.2 * (i % 50) / 50, 48.81 + 0.1 * (i // 50 % 20) / 20],
+            }
             for i in range(devices)
         ]
-        features = many(conn, table("FeatureOfInterest"), [
-            {"name": f"Place {i}", "description": "Generated using location details: a street",
-             "encoding_type": GEOJSON, "feature": points[i], "properties": None}
-            for i in range(devices)
-        ])  # fmt: skip
-        places = many(conn, table("Location"), [
-            {"name": f"Place {i}", "description": "a street", "encoding_type": GEOJSON,
-             "location": points[i], "properties": None, "generated_feature_id": features[i]}
-            for i in range(devices)
-        ])  # fmt: skip
+        features = many(
+            conn,
+            table("FeatureOfInterest"),
+            [
+                {
+                    "name": f"Place {i}",
+                    "description": "Generated using location details: a street",
+                    "encoding_type": GEOJSON,
+                    "feature": points[i],
+                    "properties": None,
+                }
+                for i in range(devices)
+            ],
+        )
+        places = many(
+            conn,
+            table("Location"),
+            [
+                {
+                    "name": f"Place {i}",
+                    "description": "a street",
+                    "encoding_type": GEOJSON,
+                    "location": points[i],
+                    "properties": None,
+                    "generated_feature_id": features[i],
+                }
+                for i in range(devices)
+            ],
+        )
         links = ENTITIES["Thing"].relations["Locations"].link
         assert links is not None
-        conn.execute(insert(links), [
-            {"thing_id": t, "location_id": p} for t, p in zip(things, places, strict=True)
-        ])  # fmt: skip
-        unit = {"name": "degree Celsius", "symbol": "°C", "definition": "http://qudt.org/vocab/unit/DEG_C"}  # fmt: skip
-        ds = many(conn, table("Datastream"), [
-            {"name": f"Air temperature {j}", "description": "Air temperature, every minute",
-             "unit_of_measurement": unit, "observation_type": MEASUREMENT, "observed_area": None,
-             "properties": None, "observation_count": 0, "thing_id": things[j % devices],
-             "sensor_id": sensor, "observed_property_id": prop}
-            for j in range(streams)
-        ])  # fmt: skip
+        conn.execute(
+            insert(links),
+            [{"thing_id": t, "location_id": p} for t, p in zip(things, places, strict=True)],
+        )
+        unit = {
+            "name": "degree Celsius",
+            "symbol": "°C",
+            "definition": "http://qudt.org/vocab/unit/DEG_C",
+        }
+        ds = many(
+            conn,
+            table("Datastream"),
+            [
+                {
+                    "name": f"Air temperature {j}",
+                    "description": "Air temperature, every minute",
+                    "unit_of_measurement": unit,
+                    "observation_type": MEASUREMENT,
+                    "observed_area": None,
+                    "properties": None,
+                    "observation_count": 0,
+                    "thing_id": things[j % devices],
+                    "sensor_id": sensor,
+                    "observed_property_id": prop,
+                }
+                for j in range(streams)
+            ],
+        )
         owned: list[list[int]] = [[] for _ in range(devices)]
         for j, sid in enumerate(ds):
             owned[j % devices].append(sid)
@@ -414,9 +529,14 @@ def create_fixture(ctx: Context, streams: int, devices: int) -> Fixture:
         }
     with ctx.sessions() as db:
         user = sign_up(
-            ctx, db, email="bench-staff@example.org", password=secrets.token_urlsafe(18),
-            display_name="Benchmark staff", role=Role.STAFF, confirmed=True,
-        )  # fmt: skip
+            ctx,
+            db,
+            email="bench-staff@example.org",
+            password=secrets.token_urlsafe(18),
+            display_name="Benchmark staff",
+            role=Role.STAFF,
+            confirmed=True,
+        )
         token = create_api_token(db, user, "benchmark")
     return Fixture(
         streams=ds,
@@ -436,12 +556,14 @@ def reset_observations(db: Database, engine: Engine) -> None:
             conn.execute(text("TRUNCATE sta_observations"))
         else:
             conn.execute(text("DELETE FROM sta_observations"))
-        conn.execute(text(
-            "UPDATE sta_datastreams SET observation_count = 0, phenomenon_time_start = NULL, "
-            "phenomenon_time_end = NULL, result_time_start = NULL, result_time_end = NULL"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "UPDATE sta_datastreams SET observation_count = 0, phenomenon_time_start = NULL, "
+                "phenomenon_time_end = NULL, result_time_start = NULL, result_time_end = NULL"
+            )
+        )
     if db.kind == "sqlite":
-        with sqlite3.connect(db.raw_url) as raw:
+        with closing(sqlite3.connect(db.raw_url)) as raw:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -541,23 +663,37 @@ def update_streams_sql(db: Database, spans: dict[int, list[Any]], raw: Any) -> N
             "phenomenon_time_end = GREATEST(d.phenomenon_time_end, v.t1) "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
             "AS v(id, n, t0, t1) WHERE d.id = v.id",
-            (list(spans), [s[0] for s in spans.values()], [s[1] for s in spans.values()],
-             [s[2] for s in spans.values()]),
-        )  # fmt: skip
+            (
+                list(spans),
+                [s[0] for s in spans.values()],
+                [s[1] for s in spans.values()],
+                [s[2] for s in spans.values()],
+            ),
+        )
     else:
         raw.executemany(
             "UPDATE sta_datastreams SET observation_count = observation_count + ?, "
             "phenomenon_time_start = min(coalesce(phenomenon_time_start, ?), ?), "
             "phenomenon_time_end = max(coalesce(phenomenon_time_end, ?), ?) WHERE id = ?",
-            [(s[0], sqlite_time(s[1]), sqlite_time(s[1]), sqlite_time(s[2]), sqlite_time(s[2]), sid)
-             for sid, s in spans.items()],
-        )  # fmt: skip
+            [
+                (
+                    s[0],
+                    sqlite_time(s[1]),
+                    sqlite_time(s[1]),
+                    sqlite_time(s[2]),
+                    sqlite_time(s[2]),
+                    sid,
+                )
+                for sid, s in spans.items()
+            ],
+        )
 
 
-def bulk_limit(db: Database, rows: list[RowTuple]) -> dict[str, Any]:
+def bulk_limit(db: Database, rows: list[RowTuple], args: argparse.Namespace) -> dict[str, Any]:
     """The database's own fastest load of `rows` (prepared before the clock starts): COPY on
     PostgreSQL, executemany of one prepared INSERT on SQLite; with the counters, one commit."""
     spans = spans_of(rows)
+    busy = wait_until_quiet(args)
     if db.kind == "postgresql":
         import psycopg
 
@@ -573,20 +709,27 @@ def bulk_limit(db: Database, rows: list[RowTuple]) -> dict[str, Any]:
             seconds = time.perf_counter() - started
         method = "COPY FROM STDIN (text), one transaction"
     else:
-        params = [(sqlite_time(t), sqlite_time(t), float(v), v, sid, foi) for sid, foi, t, v in rows]
-        conn = sqlite3.connect(db.raw_url, timeout=30)
+        params = [
+            (sqlite_time(t), sqlite_time(t), float(v), v, sid, foi) for sid, foi, t, v in rows
+        ]
+        lite = sqlite3.connect(db.raw_url, timeout=30)
         try:
-            conn.execute("PRAGMA synchronous=NORMAL")
+            lite.execute("PRAGMA synchronous=NORMAL")
             started = time.perf_counter()
-            with conn:
-                conn.executemany(SQLITE_INSERT, params)
-                update_streams_sql(db, spans, conn)
+            with lite:
+                lite.executemany(SQLITE_INSERT, params)
+                update_streams_sql(db, spans, lite)
             seconds = time.perf_counter() - started
         finally:
-            conn.close()
+            lite.close()
         method = "executemany of a prepared INSERT, one transaction"
-    return {"method": method, "rows": len(rows), "seconds": round(seconds, 3),
-            "rows_per_s": round(len(rows) / seconds)}  # fmt: skip
+    return {
+        "method": method,
+        "rows": len(rows),
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(len(rows) / seconds),
+        "machine_busy_before_pct": busy,
+    }
 
 
 # -- the devices (a child process) -----------------------------------------------------------
@@ -700,7 +843,9 @@ async def _devices(
     packets = [publish_packets(rows) for _u, _s, rows in specs]
     tasks = []
     for (username, secret, _rows), own in zip(specs, packets, strict=True):
-        tasks.append(asyncio.create_task(_device(port, username, secret, own, window, counters, go)))  # fmt: skip
+        tasks.append(
+            asyncio.create_task(_device(port, username, secret, own, window, counters, go))
+        )
         await asyncio.sleep(0)  # connect gradually: 1,000 CONNECTs in one burst help no one
     while counters.connected + counters.refused < len(specs):
         await asyncio.sleep(0.02)
@@ -749,13 +894,16 @@ class Timers:
 
 
 @contextmanager
-def instrumented(ingest: Any, services: Iterable[Any], engine: Engine, profile: cProfile.Profile | None) -> Iterator[tuple[Timers, list[int]]]:  # fmt: skip
+def instrumented(
+    ingest: Any, services: Iterable[Any], engine: Engine, profile: cProfile.Profile | None
+) -> Iterator[tuple[Timers, list[int]]]:
     """Time the handler's steps and count its SQL statements, without touching server code:
     instance attributes shadow the methods, module attributes the imported functions."""
     from sqlalchemy import event
 
     import parvis.sensing.bulk as bulk
     import parvis.sensing.ingest as ingest_module
+    from parvis.sensing.actions import Writer
 
     timers = Timers()
     statements = [0]
@@ -765,6 +913,7 @@ def instrumented(ingest: Any, services: Iterable[Any], engine: Engine, profile: 
 
     handle = ingest.handle_batch
     if profile is not None:
+
         def handle_profiled(messages: Any) -> None:
             profile.enable()
             try:
@@ -778,15 +927,29 @@ def instrumented(ingest: Any, services: Iterable[Any], engine: Engine, profile: 
     ingest._parse = timers.wrap("parse", ingest._parse)
     for service in services:
         service.notify = timers.wrap("notify", service.notify)
-    saved = (ingest_module.insert_observations, bulk.extend_stream_times)
-    ingest_module.insert_observations = timers.wrap("insert_observations", saved[0])  # type: ignore[assignment]
-    bulk.extend_stream_times = timers.wrap("extend_stream_times", saved[1])  # type: ignore[assignment]
+    # (module, attribute, timer): the handler's steps, each replaced only if it exists (the
+    # server code evolves; a missing step is simply not timed).
+    steps = [
+        (ingest_module, "insert_observations", "insert_observations"),
+        (bulk, "extend_stream_times", "insert: streams' counters and times"),
+        (bulk, "_stream_allowed", "insert: stream checks"),
+        (bulk, "insert_rows", "insert: rows"),
+        (Writer, "_generated_feature", "insert: feature lookups"),
+    ]
+    saved = [
+        (owner, name, getattr(owner, name)) for owner, name, _t in steps if hasattr(owner, name)
+    ]
+    for (owner, name, timer), (_o, _n, fn) in zip(
+        [s for s in steps if hasattr(s[0], s[1])], saved, strict=True
+    ):
+        setattr(owner, name, timers.wrap(timer, fn))
     event.listen(engine, "before_cursor_execute", count)
     try:
         yield timers, statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
-        ingest_module.insert_observations, bulk.extend_stream_times = saved  # type: ignore[assignment]
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
         for service in services:
             vars(service).pop("notify", None)
         vars(ingest).pop("_parse", None)
@@ -823,16 +986,21 @@ def mqtt_phase(
     meter = CpuMeter(db.pg_name, {"server (this process)": os.getpid(), "mosquitto": broker.pid})
     profile = cProfile.Profile() if args.profile else None
     ours, theirs = mp.get_context("spawn").Pipe()
-    child = mp.get_context("spawn").Process(target=devices_main, args=(broker.port, specs, args.window, theirs))  # fmt: skip
+    child = mp.get_context("spawn").Process(
+        target=devices_main, args=(broker.port, specs, args.window, theirs)
+    )
     samples: list[tuple[float, int]] = []
     try:
         child.start()
         meter.trees["devices"] = child.pid or 0
-        tag, connected, refused = ours.recv()
+        _tag, connected, refused = ours.recv()
         if refused or connected != len(specs):
             fail(f"{refused} of {len(specs)} devices refused by Mosquitto")
-        time.sleep(1.0)
-        with instrumented(ingest, runtime.services.values(), ctx.engine, profile) as (timers, statements):  # fmt: skip
+        busy = wait_until_quiet(args)
+        with instrumented(ingest, runtime.services.values(), ctx.engine, profile) as (
+            timers,
+            statements,
+        ):
             stored0, rejected0 = ingest.stored, ingest.rejected
             handled0 = bridge.stats.handled
             load0 = load_average()
@@ -855,7 +1023,7 @@ def mqtt_phase(
                 time.sleep(0.02)
             after = meter.snapshot()
             finished = time.monotonic()
-            _tag, sent, acked, dev_start, dev_acked, dev_cpu = ours.recv()
+            _tag, _sent, acked, dev_start, dev_acked, dev_cpu = ours.recv()
             statement_count = statements[0]
             split = dict(timers.seconds)
         child.join(60)
@@ -881,7 +1049,9 @@ def mqtt_phase(
     sustained = 0.8 * total / (t90 - t10) if t90 > t10 else 0.0
     per_obs = {k: round(v / max(stored, 1) * 1e6, 1) for k, v in split.items()}
     handler = split.get("handle_batch", 0.0)
-    accounted = split.get("parse", 0.0) + split.get("insert_observations", 0.0) + split.get("notify", 0.0)  # fmt: skip
+    accounted = (
+        split.get("parse", 0.0) + split.get("insert_observations", 0.0) + split.get("notify", 0.0)
+    )
     per_obs["commit_and_rest"] = round((handler - accounted) / max(stored, 1) * 1e6, 1)
     result: dict[str, Any] = {
         "notifications": notify,
@@ -892,7 +1062,9 @@ def mqtt_phase(
         "sustained_obs_per_s": round(sustained),
         "end_to_end_obs_per_s": round(stored / (finished - go)),
         "end_to_end_s": round(finished - go, 2),
-        "broker_accepted_per_s": round(acked / (dev_acked - dev_start)) if dev_acked > dev_start else None,  # fmt: skip
+        "broker_accepted_per_s": round(acked / (dev_acked - dev_start))
+        if dev_acked > dev_start
+        else None,
         "broker_accepted_all_after_s": round(dev_acked - go, 2),
         "batches": timers.calls.get("handle_batch", 0),
         "mean_batch": round(stored / max(timers.calls.get("handle_batch", 1), 1), 1),
@@ -904,10 +1076,25 @@ def mqtt_phase(
         "cpu_share_pct": CpuMeter.shares(before, after),
         "load_average_before": load0,
         "window_per_device": args.window,
+        "machine_busy_before_pct": busy,
     }
     if profile is not None:
         result["profile_top"] = profile_top(profile)
     return result
+
+
+def report_mqtt(result: dict[str, Any]) -> None:
+    limit = result["limit"]
+    print(
+        f"   MQTT, notifications {'on' if result['notifications'] else 'off'}: "
+        f"{result['sustained_obs_per_s']:,} obs/s sustained "
+        f"({result['end_to_end_obs_per_s']:,} end to end, "
+        f"{result['sql_statements_per_obs']} SQL statements/obs); "
+        f"{limit['method'].split(' ')[0]} of the same rows {limit['rows_per_s']:,} rows/s\n"
+        f"     handler µs/obs: {result['handler_us_per_obs']}\n"
+        f"     CPU %: {result['cpu_share_pct']}",
+        flush=True,
+    )
 
 
 def profile_top(profile: cProfile.Profile, limit: int = 25) -> list[str]:
@@ -922,7 +1109,7 @@ def profile_top(profile: cProfile.Profile, limit: int = 25) -> list[str]:
 
 
 @contextmanager
-def web_server(db: Database, args: argparse.Namespace, workdir: Path) -> Iterator[tuple[str, int]]:  # fmt: skip
+def web_server(db: Database, args: argparse.Namespace, workdir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = clean_env(
         PARVIS_DATABASE_URL=db.url,
@@ -931,10 +1118,21 @@ def web_server(db: Database, args: argparse.Namespace, workdir: Path) -> Iterato
         PARVIS_BASE_URL=f"http://127.0.0.1:{port}",
         PARVIS_MQTT_MODE="off",
     )
-    cmd = [*parvis_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]  # fmt: skip
+    cmd = [
+        *parvis_command(),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
     log = workdir / f"server-{port}.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -958,7 +1156,9 @@ def web_server(db: Database, args: argparse.Namespace, workdir: Path) -> Iterato
                 proc.wait(timeout=10)
 
 
-def http_get(base: str, path: str, conn: http.client.HTTPConnection | None = None) -> tuple[int, bytes]:  # fmt: skip
+def http_get(
+    base: str, path: str, conn: http.client.HTTPConnection | None = None
+) -> tuple[int, bytes]:
     own = conn is None
     if conn is None:
         parts = urlsplit(base)
@@ -973,9 +1173,14 @@ def http_get(base: str, path: str, conn: http.client.HTTPConnection | None = Non
 
 
 def _post_worker(
-    base: str, token: str, bodies: list[bytes], rows: list[int], next_index: Iterator[int],
-    lock: threading.Lock, log: list[tuple[int, float, float, int, int]],
-) -> None:  # fmt: skip
+    base: str,
+    token: str,
+    bodies: list[bytes],
+    rows: list[int],
+    next_index: Iterator[int],
+    lock: threading.Lock,
+    log: list[tuple[int, float, float, int, int]],
+) -> None:
     parts = urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=300)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -999,13 +1204,18 @@ def http_client_main(
     """The HTTP client process: encode every body first, then post them over `clients`
     keep-alive connections, each taking the next body when its answer is in."""
     encoded = [
-        json.dumps([{
-            "Datastream": {"@iot.id": rows[0][0]},
-            "components": ["phenomenonTime", "result"],
-            "dataArray": [[when, float(result)] for _sid, when, result in rows],
-        }], separators=(",", ":")).encode()
+        json.dumps(
+            [
+                {
+                    "Datastream": {"@iot.id": rows[0][0]},
+                    "components": ["phenomenonTime", "result"],
+                    "dataArray": [[when, float(result)] for _sid, when, result in rows],
+                }
+            ],
+            separators=(",", ":"),
+        ).encode()
         for rows in bodies
-    ]  # fmt: skip
+    ]
     counts = [len(rows) for rows in bodies]
     pipe.send(("ready", sum(len(b) for b in encoded)))
     pipe.recv()
@@ -1035,7 +1245,12 @@ def http_phase(
     plain = [[(sid, iso_time(t), v) for sid, _foi, t, v in rows] for rows in bodies]
     with web_server(db, args, workdir) as (base, pid):
         # Warm-up: a small body per worker connection (each worker opens its pool, imports...).
-        warm = [[(fixture.streams[0], iso_time(HTTP_START - timedelta(days=1, minutes=i)), "20.0") for i in range(10)]]  # fmt: skip
+        warm = [
+            [
+                (fixture.streams[0], iso_time(HTTP_START - timedelta(days=1, minutes=i)), "20.0")
+                for i in range(10)
+            ]
+        ]
         ctx = mp.get_context("spawn")
         for _ in range(2 * args.workers):
             ours, theirs = ctx.Pipe()
@@ -1049,10 +1264,13 @@ def http_phase(
                 fail(f"CreateObservations answered {log[0][0]} during the warm-up")
         meter = CpuMeter(db.pg_name, {"web server": pid})
         ours, theirs = ctx.Pipe()
-        child = ctx.Process(target=http_client_main, args=(base, fixture.token, plain, args.http_clients, theirs))  # fmt: skip
+        child = ctx.Process(
+            target=http_client_main, args=(base, fixture.token, plain, args.http_clients, theirs)
+        )
         child.start()
         meter.trees["client"] = child.pid or 0
         _tag, body_bytes = ours.recv()
+        busy = wait_until_quiet(args)
         load0 = load_average()
         before = meter.snapshot()
         ours.send("go")
@@ -1062,7 +1280,9 @@ def http_phase(
     statuses: dict[str, int] = {}
     for status, *_rest in log:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
-    stored = sum(r for s, _a, _b, r, e in log if s == 201) - sum(e for s, _a, _b, _r, e in log if s == 201)  # fmt: skip
+    stored = sum(r for s, _a, _b, r, e in log if s == 201) - sum(
+        e for s, _a, _b, _r, e in log if s == 201
+    )
     seconds = ended - started
     result = {
         "rows": args.http_rows,
@@ -1079,6 +1299,7 @@ def http_phase(
         "client_cpu_s": round(client_cpu, 2),
         "cpu_share_pct": CpuMeter.shares(before, after),
         "load_average_before": load0,
+        "machine_busy_before_pct": busy,
     }
     return result, [row for rows in bodies for row in rows]
 
@@ -1100,12 +1321,17 @@ def load_observations(db: Database, fixture: Fixture, total: int) -> dict[str, A
             with conn.cursor() as cur, cur.copy(COPY_SQL) as copy:
                 for minute in range(per_stream):
                     pg = pg_time(READS_START + timedelta(minutes=minute))
-                    copy.write("".join(
-                        f"{pg}\t{pg}\t2\t{v}\t{v}\t{sid}\t{foi}\n"
-                        for j, sid, foi in streams
-                        for v in (value_of(j, minute),)
-                    ))  # fmt: skip
-            spans = {sid: [per_stream, READS_START, READS_START + timedelta(minutes=per_stream - 1)] for sid in fixture.streams}  # fmt: skip
+                    copy.write(
+                        "".join(
+                            f"{pg}\t{pg}\t2\t{v}\t{v}\t{sid}\t{foi}\n"
+                            for j, sid, foi in streams
+                            for v in (value_of(j, minute),)
+                        )
+                    )
+            spans = {
+                sid: [per_stream, READS_START, READS_START + timedelta(minutes=per_stream - 1)]
+                for sid in fixture.streams
+            }
             update_streams_sql(db, spans, conn)
             conn.commit()
         loaded = time.perf_counter()
@@ -1113,39 +1339,47 @@ def load_observations(db: Database, fixture: Fixture, total: int) -> dict[str, A
             conn.execute("VACUUM (ANALYZE) sta_observations")
             size = conn.execute("SELECT pg_total_relation_size('sta_observations')").fetchone()
     else:
-        conn = sqlite3.connect(db.raw_url, timeout=30)
+        lite = sqlite3.connect(db.raw_url, timeout=30)
         try:
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA cache_size=-1000000")  # 1 GB for the load's index pages
+            lite.execute("PRAGMA synchronous=NORMAL")
+            lite.execute("PRAGMA cache_size=-1000000")  # 1 GB for the load's index pages
             chunk = max(1, 1_000_000 // len(streams))
             for first in range(0, per_stream, chunk):
-                with conn:
-                    conn.executemany(SQLITE_INSERT, (
-                        (st, st, float(v), v, sid, foi)
-                        for minute in range(first, min(first + chunk, per_stream))
-                        for st in (sqlite_time(READS_START + timedelta(minutes=minute)),)
-                        for j, sid, foi in streams
-                        for v in (value_of(j, minute),)
-                    ))  # fmt: skip
-            spans = {sid: [per_stream, READS_START, READS_START + timedelta(minutes=per_stream - 1)] for sid in fixture.streams}  # fmt: skip
-            with conn:
-                update_streams_sql(db, spans, conn)
+                with lite:
+                    lite.executemany(
+                        SQLITE_INSERT,
+                        (
+                            (st, st, float(v), v, sid, foi)
+                            for minute in range(first, min(first + chunk, per_stream))
+                            for st in (sqlite_time(READS_START + timedelta(minutes=minute)),)
+                            for j, sid, foi in streams
+                            for v in (value_of(j, minute),)
+                        ),
+                    )
+            spans = {
+                sid: [per_stream, READS_START, READS_START + timedelta(minutes=per_stream - 1)]
+                for sid in fixture.streams
+            }
+            with lite:
+                update_streams_sql(db, spans, lite)
             loaded = time.perf_counter()
-            conn.execute("ANALYZE")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            lite.execute("ANALYZE")
+            lite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
-            conn.close()
+            lite.close()
         size = (Path(db.raw_url).stat().st_size,)
     done = time.perf_counter()
     rows = per_stream * len(streams)
     return {
         "rows": rows,
         "per_stream": per_stream,
-        "method": "COPY FROM STDIN, then VACUUM (ANALYZE)" if db.kind == "postgresql" else "executemany of a prepared INSERT (1M rows a transaction), then ANALYZE",  # noqa: E501
+        "method": "COPY FROM STDIN, then VACUUM (ANALYZE)"
+        if db.kind == "postgresql"
+        else "executemany of a prepared INSERT (1M rows a transaction), then ANALYZE",
         "load_s": round(loaded - started, 1),
         "rows_per_s": round(rows / (loaded - started)),
         "analyze_s": round(done - loaded, 1),
-        "size_mib": round(int(size[0]) / 2**20) if size else None,  # type: ignore[index]
+        "size_mib": round(int(size[0]) / 2**20) if size else None,
     }
 
 
@@ -1212,10 +1446,13 @@ def reads_phase(
         parts = urlsplit(base)
         conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=300)
         meter = CpuMeter(db.pg_name, {"web server": pid})
+        out["machine_busy_before_pct"] = wait_until_quiet(args)
         load0 = load_average()
         before = meter.snapshot()
 
-        def repeat(path: Callable[[], str], times: int, check: Callable[[dict[str, Any]], None]) -> dict[str, float]:  # fmt: skip
+        def repeat(
+            path: Callable[[], str], times: int, check: Callable[[dict[str, Any]], None]
+        ) -> dict[str, float]:
             for _ in range(3):  # warm-up
                 body, _s = timed_get(conn, path())
             check(body)
@@ -1223,9 +1460,8 @@ def reads_phase(
 
         # (a) the latest Observation of every Datastream
         top = min(n_streams, 10_000)
-        latest_path = (
-            f"/sta/v1.1/Datastreams?$top={top}&$select=id,name&$expand="
-            + q("Observations($orderby=phenomenonTime desc;$top=1;$select=result,phenomenonTime)")
+        latest_path = f"/sta/v1.1/Datastreams?$top={top}&$select=id,name&$expand=" + q(
+            "Observations($orderby=phenomenonTime desc;$top=1;$select=result,phenomenonTime)"
         )
         last_time = iso_time(READS_START + timedelta(minutes=per_stream - 1))[:-1]
 
@@ -1233,9 +1469,14 @@ def reads_phase(
             values = body["value"]
             assert len(values) == top, len(values)
             assert all(len(v["Observations"]) == 1 for v in values)
-            assert all(v["Observations"][0]["phenomenonTime"].startswith(last_time) for v in values), values[0]  # fmt: skip
+            assert all(
+                v["Observations"][0]["phenomenonTime"].startswith(last_time) for v in values
+            ), values[0]
 
-        out["latest"] = {"path": latest_path, "http": repeat(lambda: latest_path, max(10, args.read_repeats // 4), check_latest)}  # fmt: skip
+        out["latest"] = {
+            "path": latest_path,
+            "http": repeat(lambda: latest_path, max(10, args.read_repeats // 4), check_latest),
+        }
         print(f"   (a) latest of every datastream: {out['latest']['http']}", flush=True)
 
         # (b) one day of one Datastream
@@ -1244,13 +1485,18 @@ def reads_phase(
             start = READS_START + timedelta(minutes=window * rng.randrange(windows))
             end = start + timedelta(minutes=window)
             flt = f"phenomenonTime ge {iso_time(start)} and phenomenonTime lt {iso_time(end)}"
-            return (f"/sta/v1.1/Datastreams({sid})/Observations?$filter={q(flt)}"
-                    f"&$top={window}&$select=result,phenomenonTime")  # fmt: skip
+            return (
+                f"/sta/v1.1/Datastreams({sid})/Observations?$filter={q(flt)}"
+                f"&$top={window}&$select=result,phenomenonTime"
+            )
 
         def check_day(body: dict[str, Any]) -> None:
             assert len(body["value"]) == window, len(body["value"])
 
-        out["day"] = {"window_minutes": window, "http": repeat(day_path, args.read_repeats, check_day)}  # fmt: skip
+        out["day"] = {
+            "window_minutes": window,
+            "http": repeat(day_path, args.read_repeats, check_day),
+        }
         print(f"   (b) one day of one datastream: {out['day']['http']}", flush=True)
 
         # (c) $count of all Observations
@@ -1282,13 +1528,27 @@ def reads_phase(
             paging[order] = {
                 "page_1": repeat(lambda f=first: f, reps, lambda b: None),  # type: ignore[misc]
                 f"page_{pages}": repeat(lambda p=last_path: p, reps, lambda b: None),  # type: ignore[misc]
-                f"walk_pages_1_to_{pages}": {"first_10": stats_ms(walk[:10]), "last_10": stats_ms(walk[-10:]), "total_s": round(sum(walk), 2)},  # fmt: skip
+                f"walk_pages_1_to_{pages}": {
+                    "first_10": stats_ms(walk[:10]),
+                    "last_10": stats_ms(walk[-10:]),
+                    "total_s": round(sum(walk), 2),
+                },
                 f"page_{pages}_path": last_path,
             }
             if order.startswith("id"):
-                skip_path = f"/sta/v1.1/Datastreams({sid})/Observations?$top=10&$skip={(pages - 1) * 10}"  # fmt: skip
-                paging[order][f"page_{pages}_by_skip"] = repeat(lambda: skip_path, reps, lambda b: None)  # fmt: skip
-            print(f"   (d) paging by {order}: page 1 {paging[order]['page_1']['median']} ms, page {pages} {paging[order][f'page_{pages}']['median']} ms", flush=True)  # fmt: skip
+                skip_path = (
+                    f"/sta/v1.1/Datastreams({sid})/Observations?$top=10&$skip={(pages - 1) * 10}"
+                )
+                paging[order][f"page_{pages}_by_skip"] = repeat(
+                    lambda p=skip_path: p,  # type: ignore[misc]
+                    reps,
+                    lambda b: None,
+                )
+            print(
+                f"   (d) paging by {order}: page 1 {paging[order]['page_1']['median']} ms, "
+                f"page {pages} {paging[order][f'page_{pages}']['median']} ms",
+                flush=True,
+            )
         out["paging"] = paging
         after = meter.snapshot()
         out["cpu_share_pct"] = CpuMeter.shares(before, after)
@@ -1317,12 +1577,14 @@ def reads_phase(
         peers["latest_floor"] = timed_sql(sql, lateral, (top,), reps, expect=n_streams)
         peers["latest_floor_sql"] = "LATERAL join, LIMIT 1 per Datastream"
     else:
+
         def latest_loop() -> float:
             started = time.perf_counter()
             for s in fixture.streams[:top]:
                 sql.conn.execute(
                     "SELECT result_string, phenomenon_time_start FROM sta_observations WHERE"
-                    " datastream_id = ? ORDER BY phenomenon_time_start DESC, id DESC LIMIT 1", (s,)
+                    " datastream_id = ? ORDER BY phenomenon_time_start DESC, id DESC LIMIT 1",
+                    (s,),
                 ).fetchall()
             return time.perf_counter() - started
 
@@ -1337,25 +1599,35 @@ def reads_phase(
     for _ in range(reps + 3):
         s = rng.choice(fixture.streams)
         start = READS_START + timedelta(minutes=window * rng.randrange(windows))
-        rows, seconds = sql.time(day_sql, (s, sql.at(start), sql.at(start + timedelta(minutes=window)), window))  # fmt: skip
+        rows, seconds = sql.time(
+            day_sql, (s, sql.at(start), sql.at(start + timedelta(minutes=window)), window)
+        )
         assert len(rows) == window
         times.append(seconds)
     peers["day_sql"] = stats_ms(times[3:])
-    peers["count_star"] = timed_sql(sql, "SELECT count(*) FROM sta_observations", (), slow, expect=1)
-    peers["count_counters"] = timed_sql(sql, "SELECT sum(observation_count) FROM sta_datastreams", (), reps, expect=1)  # fmt: skip
+    peers["count_star"] = timed_sql(
+        sql, "SELECT count(*) FROM sta_observations", (), slow, expect=1
+    )
+    peers["count_counters"] = timed_sql(
+        sql, "SELECT sum(observation_count) FROM sta_datastreams", (), reps, expect=1
+    )
     offset_sql = (
         "SELECT id, result_string, phenomenon_time_start FROM sta_observations"
         " WHERE datastream_id = %s ORDER BY id LIMIT 10 OFFSET %s"
     )
     peers["offset_page_1"] = timed_sql(sql, offset_sql, (sid, 0), reps, expect=10)
-    peers[f"offset_page_{pages}"] = timed_sql(sql, offset_sql, (sid, (pages - 1) * 10), reps, expect=10)  # fmt: skip
+    peers[f"offset_page_{pages}"] = timed_sql(
+        sql, offset_sql, (sid, (pages - 1) * 10), reps, expect=10
+    )
     peers["offset"] = (pages - 1) * 10
     sql.close()
     out["sql"] = peers
     return out
 
 
-def timed_sql(sql: Sql, text: str, params: Sequence[Any], times: int, *, expect: int) -> dict[str, float]:  # fmt: skip
+def timed_sql(
+    sql: Sql, text: str, params: Sequence[Any], times: int, *, expect: int
+) -> dict[str, float]:
     rows, _s = sql.time(text, params)  # warm-up (and check)
     assert len(rows) == expect, (text, len(rows))
     return stats_ms([sql.time(text, params)[1] for _ in range(times)])
@@ -1372,25 +1644,39 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     from parvis.sensing.mqtt.mosquitto import Account, MosquittoInstance, hash_password
 
     out: dict[str, Any] = {"database": kind}
-    with tempfile.TemporaryDirectory(prefix="parvis-sensing-bench-") as tmp, database(kind, args, Path(tmp)) as db:  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory(prefix="parvis-sensing-bench-") as tmp,
+        database(kind, args, Path(tmp)) as db,
+    ):
         workdir = Path(tmp)
         out["version"] = db.version
         print(f"\n== {db.version}", flush=True)
         bridge_secret = secrets.token_urlsafe(32)
         port = free_port()
         settings = Settings(
-            database_url=db.url, environment="production", secret_key=secrets.token_urlsafe(48),  # type: ignore[arg-type]
-            base_url="http://127.0.0.1:8000", mqtt_mode="external", mqtt_host="127.0.0.1",
-            mqtt_port=port, mqtt_username=BRIDGE_USER, mqtt_password=bridge_secret,
-            jobs_in_process=False, _env_file=None,  # type: ignore[call-arg]
-        )  # fmt: skip
+            database_url=db.url,
+            environment="production",
+            secret_key=secrets.token_urlsafe(48),
+            base_url="http://127.0.0.1:8000",
+            mqtt_mode="external",
+            mqtt_host="127.0.0.1",
+            mqtt_port=port,
+            mqtt_username=BRIDGE_USER,
+            mqtt_password=bridge_secret,
+            jobs_in_process=False,
+            _env_file=None,
+        )
         ctx = build_context(settings)
         try:
             upgrade(ctx.engine)
             started = time.perf_counter()
             fixture = create_fixture(ctx, args.streams, args.devices)
             out["fixture_s"] = round(time.perf_counter() - started, 1)
-            print(f"   {args.devices} Things and devices, {args.streams} Datastreams ({out['fixture_s']} s)", flush=True)  # fmt: skip
+            print(
+                f"   {args.devices} Things and devices, {args.streams} Datastreams "
+                f"({out['fixture_s']} s)",
+                flush=True,
+            )
             accounts = [Account(Principal(BRIDGE_USER, staff=True), hash_password(bridge_secret))]
             accounts += [
                 Account(Principal(user, datastreams=frozenset(own)), fixture.mqtt_hashes[user])
@@ -1404,27 +1690,27 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 try:
                     for notify in (True, False):
                         result = mqtt_phase(db, ctx, fixture, broker, args, notify=notify)
-                        rows = [r for own in device_rows(fixture, args.mqtt_messages, MQTT_START) for r in own]  # fmt: skip
-                        result["limit"] = bulk_limit(db, rows)
+                        rows = [
+                            r
+                            for own in device_rows(fixture, args.mqtt_messages, MQTT_START)
+                            for r in own
+                        ]
+                        result["limit"] = bulk_limit(db, rows, args)
                         out["mqtt"].append(result)
-                        print(
-                            f"   MQTT, notifications {'on' if notify else 'off'}: {result['sustained_obs_per_s']:,} obs/s sustained "  # noqa: E501
-                            f"({result['end_to_end_obs_per_s']:,} end to end, {result['sql_statements_per_obs']} SQL/obs); "  # noqa: E501
-                            f"{result['limit']['method'].split(' ')[0]} of the same rows {result['limit']['rows_per_s']:,} rows/s",  # noqa: E501
-                            flush=True,
-                        )
-                        print(f"     handler µs/obs: {result['handler_us_per_obs']}; CPU %: {result['cpu_share_pct']}", flush=True)  # fmt: skip
+                        report_mqtt(result)
                         reset_observations(db, ctx.engine)
                 finally:
                     broker.close()
             if "http" in phases:
                 result, rows = http_phase(db, fixture, args, workdir)
                 reset_observations(db, ctx.engine)
-                result["limit"] = bulk_limit(db, rows)
+                result["limit"] = bulk_limit(db, rows, args)
                 out["http"] = result
+                limit = result["limit"]["rows_per_s"]
                 print(
-                    f"   HTTP CreateObservations: {result['obs_per_s']:,} obs/s ({result['statuses']}); "  # noqa: E501
-                    f"limit {result['limit']['rows_per_s']:,} rows/s; CPU %: {result['cpu_share_pct']}",  # noqa: E501
+                    f"   HTTP CreateObservations: {result['obs_per_s']:,} obs/s "
+                    f"({result['statuses']}); limit {limit:,} rows/s; "
+                    f"CPU %: {result['cpu_share_pct']}",
                     flush=True,
                 )
                 reset_observations(db, ctx.engine)
@@ -1432,7 +1718,11 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 print(f"   loading {args.observations:,} observations ...", flush=True)
                 load = load_observations(db, fixture, args.observations)
                 out["load"] = load
-                print(f"   loaded in {load['load_s']} s ({load['rows_per_s']:,} rows/s), analyze {load['analyze_s']} s, {load['size_mib']} MiB", flush=True)  # fmt: skip
+                print(
+                    f"   loaded in {load['load_s']} s ({load['rows_per_s']:,} rows/s), "
+                    f"analyze {load['analyze_s']} s, {load['size_mib']} MiB",
+                    flush=True,
+                )
                 out["reads"] = reads_phase(db, fixture, args, workdir, load)
         finally:
             ctx.jobs.close()
@@ -1443,80 +1733,124 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 # -- report ----------------------------------------------------------------------------------
 
 
-def _ms(s: dict[str, float] | None) -> str:
-    if not s:
+# (label, aim, "rate" or "ms", path in a database's results; "N" stands for the last page)
+TABLE: list[tuple[str, str, str, tuple[Any, ...]]] = [
+    ("MQTT, notifications on", "≥ 20,000/s", "rate", ("mqtt", 0, "sustained_obs_per_s")),
+    ("MQTT, notifications off", "≥ 20,000/s", "rate", ("mqtt", 1, "sustained_obs_per_s")),
+    ("  limit: bulk load of the same rows", "", "rate", ("mqtt", 0, "limit", "rows_per_s")),
+    ("HTTP CreateObservations", "≥ 50,000/s", "rate", ("http", "obs_per_s")),
+    ("  limit: bulk load of the same rows", "", "rate", ("http", "limit", "rows_per_s")),
+    ("bulk load of the read set", "", "rate", ("load", "rows_per_s")),
+    ("(a) latest of every Datastream", "≤ 50 ms", "ms", ("reads", "latest", "http")),
+    ("  floor: same access in SQL", "", "ms", ("reads", "sql", "latest_floor")),
+    ("  naive: window function in SQL", "", "ms", ("reads", "sql", "latest_window_function")),
+    ("(b) one day of one Datastream", "≤ 10 ms", "ms", ("reads", "day", "http")),
+    ("  same range in SQL", "", "ms", ("reads", "sql", "day_sql")),
+    ("(c) $count of all Observations", "≤ 100 ms", "ms", ("reads", "count", "http")),
+    ("  naive: count(*) in SQL", "", "ms", ("reads", "sql", "count_star")),
+    ("(d) page 1, by id (default order)", "", "ms", ("reads", "paging", "id (default)", "page_1")),
+    ("    page N by nextLink", "≈ page 1", "ms", ("reads", "paging", "id (default)", "page_N")),
+    ("    page N by $skip", "", "ms", ("reads", "paging", "id (default)", "page_N_by_skip")),
+    ("    page 1, by phenomenonTime", "", "ms", ("reads", "paging", "phenomenonTime", "page_1")),
+    ("    page N by nextLink", "≈ page 1", "ms", ("reads", "paging", "phenomenonTime", "page_N")),
+    ("  naive: OFFSET 0 in SQL", "", "ms", ("reads", "sql", "offset_page_1")),
+    ("  naive: OFFSET (N - 1) × 10 in SQL", "", "ms", ("reads", "sql", "offset_page_N")),
+]  # fmt: skip
+
+
+def lookup(run: dict[str, Any], path: tuple[Any, ...]) -> Any:
+    pages = run.get("reads", {}).get("paging", {}).get("pages")
+    node: Any = run
+    for key in path:
+        if isinstance(key, str) and pages is not None:
+            key = key.replace("_N", f"_{pages}")
+        if (isinstance(node, dict) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        ):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def cell(kind: str, value: Any) -> str:
+    if value is None:
         return "–"
-    return f"{s['median']:,.1f} / {s['p95']:,.1f} ms"
+    if kind == "rate":
+        return f"{value:,.0f}/s"
+    return f"{value['median']:,.1f} / {value['p95']:,.1f} ms"
 
 
 def table(runs: list[dict[str, Any]]) -> str:
-    """One line per figure, one column per database."""
-
-    def get(run: dict[str, Any], *keys: Any) -> Any:
-        node: Any = run
-        for key in keys:
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-                node = node[key]
-            else:
-                return None
-        return node
-
-    def rate(v: Any) -> str:
-        return "–" if v is None else f"{v:,.0f}/s"
-
-    lines: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
-        ("MQTT, 1 device = 1 connection, notifications on: obs/s", f"≥ {AIM['mqtt_obs_per_s']:,}", lambda r: rate(get(r, "mqtt", 0, "sustained_obs_per_s"))),  # noqa: E501
-        ("MQTT, notifications off: obs/s", f"≥ {AIM['mqtt_obs_per_s']:,}", lambda r: rate(get(r, "mqtt", 1, "sustained_obs_per_s"))),  # noqa: E501
-        ("  limit: bulk load of the same rows", "", lambda r: rate(get(r, "mqtt", 0, "limit", "rows_per_s"))),  # noqa: E501
-        ("HTTP CreateObservations: obs/s", f"≥ {AIM['http_obs_per_s']:,}", lambda r: rate(get(r, "http", "obs_per_s"))),  # noqa: E501
-        ("  limit: bulk load of the same rows", "", lambda r: rate(get(r, "http", "limit", "rows_per_s"))),  # noqa: E501
-        ("bulk load of the read set", "", lambda r: rate(get(r, "load", "rows_per_s"))),
-        ("(a) latest of every Datastream, median / p95", f"≤ {AIM['latest_ms']} ms", lambda r: _ms(get(r, "reads", "latest", "http"))),  # noqa: E501
-        ("  floor: same access in SQL", "", lambda r: _ms(get(r, "reads", "sql", "latest_floor"))),  # noqa: E501
-        ("  naive: window function in SQL", "", lambda r: _ms(get(r, "reads", "sql", "latest_window_function"))),  # noqa: E501
-        ("(b) one day of one Datastream", f"≤ {AIM['day_ms']} ms", lambda r: _ms(get(r, "reads", "day", "http"))),  # noqa: E501
-        ("  same range in SQL", "", lambda r: _ms(get(r, "reads", "sql", "day_sql"))),
-        ("(c) $count of all Observations", f"≤ {AIM['count_ms']} ms", lambda r: _ms(get(r, "reads", "count", "http"))),  # noqa: E501
-        ("  naive: count(*) in SQL", "", lambda r: _ms(get(r, "reads", "sql", "count_star"))),
-        ("(d) page 1, nextLinks by id", "≈ page N", lambda r: _ms(get(r, "reads", "paging", "id (default)", "page_1"))),  # noqa: E501
-        ("    page N by $skiptoken", "≈ page 1", lambda r: _ms(get(r, "reads", "paging", "id (default)", f"page_{get(r, 'reads', 'paging', 'pages')}"))),  # noqa: E501
-        ("    page N by $skip over HTTP", "", lambda r: _ms(get(r, "reads", "paging", "id (default)", f"page_{get(r, 'reads', 'paging', 'pages')}_by_skip"))),  # noqa: E501
-        ("    page 1, by phenomenonTime", "", lambda r: _ms(get(r, "reads", "paging", "phenomenonTime", "page_1"))),  # noqa: E501
-        ("    page N by $skiptoken", "", lambda r: _ms(get(r, "reads", "paging", "phenomenonTime", f"page_{get(r, 'reads', 'paging', 'pages')}"))),  # noqa: E501
-        ("  naive: OFFSET 0 in SQL", "", lambda r: _ms(get(r, "reads", "sql", "offset_page_1"))),
-        ("  naive: OFFSET (N-1)*10 in SQL", "", lambda r: _ms(get(r, "reads", "sql", f"offset_page_{get(r, 'reads', 'paging', 'pages')}"))),  # noqa: E501
+    """One line per figure (rates, or median / p95), one column per database."""
+    head = ["figure", "aim", *[Database(r["database"], "", "").label for r in runs]]
+    body = [
+        [label, aim, *[cell(kind, lookup(r, path)) for r in runs]]
+        for label, aim, kind, path in TABLE
     ]
-    head = ["figure", "aim", *[("PostgreSQL" if r["database"] == "postgresql" else "SQLite") for r in runs]]  # fmt: skip
-    body = [[name, aim, *[fn(r) for r in runs]] for name, aim, fn in lines]
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
     fmt = "  ".join(f"{{:{'<' if i < 2 else '>'}{w}}}" for i, w in enumerate(widths))
     out = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
     out += [fmt.format(*row) for row in body]
+    if runs and (pages := lookup(runs[0], ("reads", "paging", "pages"))):
+        out.append(f"N = {pages}; ms: median / p95 of the timed requests (or SQL runs)")
     return "\n".join(out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--observations", type=int, default=10_000_000, help="rows of the read set (10,000,000)")  # fmt: skip
+    parser.add_argument(
+        "--observations", type=int, default=10_000_000, help="rows of the read set (10,000,000)"
+    )
     parser.add_argument("--streams", type=int, default=1000, help="Datastreams (1,000)")
-    parser.add_argument("--devices", type=int, default=1000, help="MQTT devices, one Thing each (1,000)")  # fmt: skip
-    parser.add_argument("--mqtt-messages", type=int, default=200_000, help="messages of all devices (200,000)")  # fmt: skip
-    parser.add_argument("--window", type=int, default=20, help="QoS 1 messages in flight per device (20)")  # fmt: skip
+    parser.add_argument(
+        "--devices", type=int, default=1000, help="MQTT devices, one Thing each (1,000)"
+    )
+    parser.add_argument(
+        "--mqtt-messages", type=int, default=200_000, help="messages of all devices (200,000)"
+    )
+    parser.add_argument(
+        "--window", type=int, default=20, help="QoS 1 messages in flight per device (20)"
+    )
     parser.add_argument("--http-rows", type=int, default=500_000, help="rows posted (500,000)")
     parser.add_argument("--http-batch", type=int, default=5000, help="rows per body (5,000)")
     parser.add_argument("--http-clients", type=int, default=2, help="client connections (2)")
     parser.add_argument("--workers", type=int, default=2, help="web worker processes (2)")
-    parser.add_argument("--read-repeats", type=int, default=100, help="timed requests per read (100)")  # fmt: skip
-    parser.add_argument("--slow-repeats", type=int, default=5, help="timed runs of the slow SQL peers (5)")  # fmt: skip
-    parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql, sqlite or both (both)")  # fmt: skip
+    parser.add_argument(
+        "--read-repeats", type=int, default=100, help="timed requests per read (100)"
+    )
+    parser.add_argument(
+        "--slow-repeats", type=int, default=5, help="timed runs of the slow SQL peers (5)"
+    )
+    parser.add_argument(
+        "--databases", default="postgresql,sqlite", help="postgresql, sqlite or both (both)"
+    )
     parser.add_argument("--phases", default="mqtt,http,reads", help="any of mqtt,http,reads (all)")
     parser.add_argument("--profile", action="store_true", help="cProfile the MQTT handler")
-    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432", help="PostgreSQL server, without a database name")  # fmt: skip
-    parser.add_argument("--pg-database", default="parvis_bench_sensing", help="database dropped and recreated")  # fmt: skip
+    parser.add_argument(
+        "--quiet-threshold",
+        type=float,
+        default=20,
+        help="before a measure, wait while the idle machine is busier than this percent (20)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120,
+        help="longest wait for a quiet machine, seconds (120)",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432",
+        help="PostgreSQL server, without a database name",
+    )
+    parser.add_argument(
+        "--pg-database", default="parvis_bench_sensing", help="database dropped and recreated"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (benchmarks/results/sensing.json)")  # fmt: skip
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="JSON file (benchmarks/results/sensing.json)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # leave through the finally blocks
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
@@ -1536,6 +1870,7 @@ def main() -> None:
         f"{args.observations:,} Observations to read; {cores} cores, load average {load0}",
         flush=True,
     )
+    fingerprint = code_fingerprint()
     runs = [bench_database(kind, args) for kind in kinds]
     shared = (
         f"The devices' process, Mosquitto, the server (bridge and handler in this process, or the "
@@ -1546,7 +1881,11 @@ def main() -> None:
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "aim": AIM,
-        "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("output",)},  # fmt: skip
+        "parameters": {
+            k: (str(v) if isinstance(v, Path) else v)
+            for k, v in vars(args).items()
+            if k not in ("output",)
+        },
         "machine": {
             "cpu_cores": cores,
             "cpu_model": cpu_model(),
@@ -1558,6 +1897,8 @@ def main() -> None:
             "note": shared,
         },
         "git_commit": git_commit(),
+        "sensing_code_sha256": fingerprint,
+        "sensing_code_changed_during_run": fingerprint != code_fingerprint(),
         "databases": runs,
         "cpu_share_note": "percent of the whole machine (100 = every core busy) during each "
         "measured phase, per process group; `other` is everything else on the machine",

@@ -249,3 +249,38 @@ def outbox(app: FastAPI) -> list[str]:
             f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body.get_content()}"
         )
     return messages
+
+
+# -- the browser, shared by every folder's browser tests ---------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not services.require("Chromium", services.chromium_available()):
+        message = f"Chromium is not installed at {services.CHROMIUM}: browser tests cannot run"
+        if services.IN_CI:
+            pytest.fail(f"{message} (it is required in CI)")
+        pytest.skip(f"!!! {message} — SKIPPED, install the chromium package !!!")
+    return services.CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    """One Playwright per session: its sync API keeps an event loop in the main thread, so a
+    second instance (a fixture redefined in another folder) would refuse to start."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

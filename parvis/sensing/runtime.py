@@ -3,11 +3,14 @@ Mosquitto (production), the server's bridge to it, and who may connect."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from sqlalchemy import Connection, select
 
@@ -19,7 +22,7 @@ from parvis.sensing.credentials import device_viewer
 from parvis.sensing.ingest import Ingest
 from parvis.sensing.models import Datastream, DeviceCredential, MultiDatastream, TaskingCapability
 from parvis.sensing.mqtt.acl import Principal
-from parvis.sensing.mqtt.bridge import MqttBridge
+from parvis.sensing.mqtt.bridge import CREATE_FILTERS, MqttBridge
 from parvis.sensing.mqtt.embedded import EmbeddedBroker
 from parvis.sensing.mqtt.mosquitto import hash_password, render_acl, render_password_file
 from parvis.sensing.service import Service
@@ -27,6 +30,11 @@ from parvis.sensing.sta.model import VERSIONS
 
 log = logging.getLogger(__name__)
 BRIDGE_USER: Final = "parvis-bridge"
+
+
+def bridge_secret(secret_key: str) -> str:
+    """The embedded broker's password of the server's own bridge, the same in every worker."""
+    return hmac.new(secret_key.encode(), b"parvis mqtt bridge", hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -120,19 +128,31 @@ class SensingRuntime:
         self.services = {v: Service(self.ctx.engine, root, v) for v in VERSIONS}
         host, port = settings.mqtt_host, settings.mqtt_port
         username, password = settings.mqtt_username, settings.mqtt_password
+        protocol: Literal["auto", "3.1.1"] = "auto"
+        owner = True  # the process that receives what devices publish
         if settings.mqtt_mode == "embedded":
-            secret = secrets.token_urlsafe(32)
-            self.broker = EmbeddedBroker(Authenticator(self.ctx, secret), host=host, port=port)
-            port = self.broker.start()
-            username, password = BRIDGE_USER, secret
+            # Every worker of `serve --workers N` knows the bridge's secret; the first to bind
+            # the port runs the broker and the bridge, the others only publish notifications.
+            username, password = BRIDGE_USER, bridge_secret(settings.secret_key)
+            protocol = "3.1.1"  # amqtt speaks 3.1.1 only: no probe (and its warning)
+            broker = EmbeddedBroker(Authenticator(self.ctx, password), host=host, port=port)
+            try:
+                port = broker.start()
+                self.broker = broker
+            except Exception as e:  # amqtt's BrokerError: the port is taken
+                if port == 0:
+                    raise
+                log.info("MQTT port %s taken (%s): this worker only publishes", port, e)
+                owner = False
         self.bridge = MqttBridge(
             Ingest(self.services),
             host=host,
             port=port,
             username=username or None,
             password=password or None,
-            # amqtt speaks 3.1.1 only: no probe (and no warning) at each start.
-            protocol="3.1.1" if self.broker is not None else "auto",
+            protocol=protocol,
+            filters=CREATE_FILTERS if owner else (),
+            client_id="parvis-bridge" if owner else f"parvis-publisher-{os.getpid()}",
         )
         for service in self.services.values():
             service.publisher = self.bridge

@@ -12,7 +12,8 @@ In a context without JavaScript axe cannot run in the page itself (promises neve
 the page's markup is then checked in a scripting page that blocks the page's own scripts.
 
 Chromium is /usr/bin/chromium (PARVIS_TEST_CHROMIUM): missing, the tests are skipped loudly,
-and in CI (CI=true) they fail.
+and in CI (CI=true) they fail. The `chromium` and `browser` fixtures live in tests/conftest.py:
+one Playwright for the whole session, whichever folder's tests use it.
 """
 
 from __future__ import annotations
@@ -34,18 +35,7 @@ import uvicorn
 from playwright.sync_api import expect
 from rich.console import Console
 
-from tests import services
-
 AXE_JS = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_RUN = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r =>
   r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -59,16 +49,6 @@ ACCOUNTS = {
 TIMEOUT_MS = 10_000
 BOUNDARIES = "#map .leaflet-overlay-pane path:not(.leaflet-interactive)"
 MARKERS = "#map .leaflet-overlay-pane path.leaflet-interactive"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    if not services.require("Chromium", services.chromium_available()):
-        message = f"Chromium is not installed at {services.CHROMIUM}: browser tests cannot run"
-        if services.IN_CI:
-            pytest.fail(f"{message} (it is required in CI)")
-        pytest.skip(f"!!! {message} — SKIPPED, install the chromium package !!!")
-    return services.CHROMIUM
 
 
 @dataclass
@@ -133,16 +113,6 @@ def live_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     server.should_exit = True
     thread.join(timeout=15)
     sock.close()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

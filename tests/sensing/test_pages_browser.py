@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer, Web, browser, chromium  # noqa: F401 (fixtures)
+from tests.browser.conftest import LiveServer, Web
 from tests.sensing.test_pages import add_sensing
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ MARKERS = "#map .leaflet-overlay-pane path.leaflet-interactive"
 
 @pytest.fixture(scope="module")
 def sensing_server(
-    chromium: str,  # noqa: F811 (the fixture imported above)
+    chromium: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[LiveServer, dict[str, int]]]:
     from parvis.app import create_app
@@ -72,7 +72,7 @@ def sensing_server(
 
 @pytest.fixture
 def web(
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
     sensing_server: tuple[LiveServer, dict[str, int]],
 ) -> Iterator[Web]:
     helper = Web(browser, sensing_server[0], {})

@@ -353,7 +353,9 @@ class MqttBridge:
             self.protocol,
             "resumed" if flags.session_present else "new",
         )
-        if self._protocol == MQTTProtocolVersion.MQTTv5:
+        if not self.filters:
+            self._ready.set()  # a publisher only (another worker receives)
+        elif self._protocol == MQTTProtocolVersion.MQTTv5:
             client.subscribe([(f, SubscribeOptions(qos=1, noLocal=True)) for f in self.filters])
         else:
             client.subscribe([(f, 1) for f in self.filters])
