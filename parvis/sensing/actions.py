@@ -106,11 +106,11 @@ class Writer:
         if back is not None:
             values[em.relations[back[0]].column] = back[1]
         if name == "Observation":
+            if values.get("multi_datastream_id") is not None:
+                check_multi_result(self.conn, values["multi_datastream_id"], new, where)
             if values.get("feature_id") is None:
                 values["feature_id"] = self._generated_feature(values, where)
-            self._check_device(name, values)
-        else:
-            self._check_device(name, values)
+        self._check_device(name, values)
         if name == "Task":
             self._check_task(values, where)
         if name == "Location" or name == "FeatureOfInterest":
@@ -414,6 +414,30 @@ class Writer:
                 )
             )
         self.conn.execute(delete(t).where(t.c.id == id_))
+
+
+def multi_size(conn: Connection, multi_datastream_id: int) -> int:
+    assert MD_PROPERTIES is not None
+    return int(
+        conn.scalar(
+            select(func.count()).where(MD_PROPERTIES.c.multi_datastream_id == multi_datastream_id)
+        )
+        or 0
+    )
+
+
+def check_multi_result(
+    conn: Connection, multi_datastream_id: int, new: NewEntity, where: str, size: int | None = None
+) -> None:
+    """18-088 §12: a MultiDatastream's result is an array, one value per ObservedProperty."""
+    result = new.properties.get("result")
+    expected = multi_size(conn, multi_datastream_id) if size is None else size
+    if not isinstance(result, list) or len(result) != expected:
+        raise PayloadError(
+            f"the result of an Observation of a MultiDatastream is an array of {expected} values, "
+            "one per ObservedProperty",
+            _join(where, "result"),
+        )
 
 
 def extend_stream_times(

@@ -15,7 +15,13 @@ from typing import Any, Final
 from sqlalchemy import select
 
 from parvis.sensing import codec
-from parvis.sensing.actions import Change, Writer, extend_stream_times
+from parvis.sensing.actions import (
+    Change,
+    Writer,
+    check_multi_result,
+    extend_stream_times,
+    multi_size,
+)
 from parvis.sensing.fastinsert import insert_rows
 from parvis.sensing.mapping import ENTITIES
 from parvis.sensing.queries import StaError
@@ -53,6 +59,7 @@ def insert_observations(
     features: dict[int, bool] = {}
     generated: dict[tuple[str, int], int | str] = {}
     pending: list[tuple[int, dict[str, Any]]] = []
+    sizes: dict[int, int] = {}  # ObservedProperties of each MultiDatastream
     for i, row in enumerate(rows):
         if isinstance(row, PayloadError):
             outcomes[i] = str(row)
@@ -69,6 +76,14 @@ def insert_observations(
         if not ok:
             outcomes[i] = f"no {stream} with id {stream_id} this account may write to"
             continue
+        if stream == "MultiDatastream":
+            if stream_id not in sizes:
+                sizes[stream_id] = multi_size(conn, stream_id)
+            try:
+                check_multi_result(conn, stream_id, row, "", sizes[stream_id])
+            except PayloadError as e:
+                outcomes[i] = str(e)
+                continue
         values = codec.to_columns("Observation", row.properties)
         if "phenomenonTime" in row.server_defaults:
             values["phenomenon_time_start"] = values["phenomenon_time_end"] = writer.now
