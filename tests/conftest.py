@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,24 +61,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
+@contextmanager
+def migrated_pg_database(prefix: str = "parvis_test") -> Iterator[str]:
+    """A PostgreSQL database of its own, migrated, dropped afterwards (fails in CI without
+    PostgreSQL, skips loudly elsewhere)."""
     if not HAS_PG:
         if services.IN_CI:
             pytest.fail("PostgreSQL is required in CI but is not reachable")
         pytest.skip("PostgreSQL is not available on this machine")
     import psycopg
 
-    name = f"parvis_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = _pg_url(name)
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield url
+    finally:
+        with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    with migrated_pg_database() as url:
+        yield url
 
 
 def _truncate_pg(url: str) -> None:

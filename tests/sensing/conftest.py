@@ -16,11 +16,9 @@ from fastapi.testclient import TestClient
 from parvis.app import create_app
 from parvis.kernel.auth import Role, User
 from parvis.kernel.auth.actions import create_api_token
-from parvis.kernel.db import make_engine, utcnow
-from parvis.kernel.migrate import upgrade
+from parvis.kernel.db import utcnow
 from parvis.kernel.settings import Settings
-from tests import services
-from tests.conftest import _PASSWORD_HASH, HAS_PG, _pg_url
+from tests.conftest import _PASSWORD_HASH, migrated_pg_database
 from tests.sensing.sta_http import Sta
 
 
@@ -38,24 +36,8 @@ def _database(request: pytest.FixtureRequest, kind: str, folder: Path) -> Iterat
         shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
-    if not HAS_PG:
-        if services.IN_CI:
-            pytest.fail("PostgreSQL is required in CI but is not reachable")
-        pytest.skip("PostgreSQL is not available on this machine")
-    import psycopg
-
-    name = f"parvis_sta_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _pg_url(name)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
+    with migrated_pg_database("parvis_sta") as url:
         yield url
-    finally:
-        with psycopg.connect(services.PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(
