@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from parvis.sensing import codec
+from parvis.sensing.areas import widen_observed_areas
 from parvis.sensing.mapping import ENTITIES
 from parvis.sensing.queries import StaError, Viewer
 from parvis.sensing.sta.model import model_for
@@ -282,6 +283,7 @@ class Writer:
             },
             {stream_id: 1},
         )
+        widen_observed_areas(self.conn, stream, {stream_id: {values["feature_id"]}})
 
     def _check_task(self, values: Mapping[Any, Any], where: str) -> None:
         caps = _T["TaskingCapability"]

@@ -22,6 +22,7 @@ from parvis.sensing.actions import (
     extend_stream_times,
     multi_size,
 )
+from parvis.sensing.areas import widen_observed_areas
 from parvis.sensing.fastinsert import insert_rows
 from parvis.sensing.mapping import ENTITIES
 from parvis.sensing.queries import StaError
@@ -118,6 +119,7 @@ def insert_observations(
         pending.append((i, values))
     spans: dict[str, dict[int, list[datetime | None]]] = {"Datastream": {}, "MultiDatastream": {}}
     added: dict[str, dict[int, int]] = {"Datastream": {}, "MultiDatastream": {}}
+    seen: dict[str, dict[int, set[int]]] = {"Datastream": {}, "MultiDatastream": {}}
     for start in range(0, len(pending), _CHUNK):
         chunk = pending[start : start + _CHUNK]
         ids = insert_rows(conn, [values for _, values in chunk])
@@ -129,6 +131,7 @@ def insert_observations(
             sid = values["datastream_id"] or values["multi_datastream_id"]
             span = spans[stream].setdefault(sid, [None, None, None, None])
             added[stream][sid] = added[stream].get(sid, 0) + 1
+            seen[stream].setdefault(sid, set()).add(values["feature_id"])
             _widen(
                 span,
                 values["phenomenon_time_start"],
@@ -143,6 +146,7 @@ def insert_observations(
                 {k: (v[0], v[1], v[2], v[3]) for k, v in by_id.items()},  # type: ignore[misc]
                 added[stream],
             )
+            widen_observed_areas(conn, stream, seen[stream])
     return outcomes
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from parvis.sensing import airparif
 from parvis.sensing.actions import extend_stream_times
+from parvis.sensing.areas import widen_observed_areas
 from parvis.sensing.codec import result_columns
 from parvis.sensing.fastinsert import insert_rows
 from parvis.sensing.models import (
@@ -206,6 +207,7 @@ def import_airparif(
                         {ds_id: (first[0], last[0], first[1], last[1])},
                         {ds_id: len(rows)},
                     )
+                    widen_observed_areas(conn, "Datastream", {ds_id: {feature_id}})
     return AirparifReport(len(things), datastreams, observations, skipped)
 
 

@@ -150,3 +150,41 @@ def test_bad_input_gets_a_clear_error_and_nothing_is_written(
         "ObservedProperties",
     ):
         assert sta.values(entity_set) == [], entity_set
+
+
+def test_the_observed_area_covers_the_features_observed(sta: Sta) -> None:
+    thing = sta.create("Things", {"name": "Bus", "description": "a moving sensor"})
+    stream = sta.create(
+        "Datastreams",
+        {
+            "name": "NO2 on the bus",
+            "description": "mobile",
+            "unitOfMeasurement": {"name": "µg/m³", "symbol": "µg/m³", "definition": "x"},
+            "observationType": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
+            "Thing": {"@iot.id": thing},
+            "Sensor": sensor("no2"),
+            "ObservedProperty": observed_property("NO2"),
+        },
+    )
+    assert sta.get(f"Datastreams({stream})/observedArea").status_code == 204  # nothing yet
+    for i, (x, y) in enumerate([(2.30, 48.85), (2.40, 48.85), (2.35, 48.90)]):
+        feature = {
+            "name": f"stop {i}",
+            "description": "s",
+            "encodingType": "application/geo+json",
+            "feature": {"type": "Point", "coordinates": [x, y]},
+        }
+        assert (
+            sta.post(
+                f"Datastreams({stream})/Observations", {"result": i, "FeatureOfInterest": feature}
+            ).status_code
+            == 201
+        )
+    area = sta.json(f"Datastreams({stream})/observedArea")["observedArea"]
+    assert area["type"] == "Polygon"
+    corners = {tuple(round(c, 6) for c in p) for p in area["coordinates"][0]}
+    assert corners == {(2.30, 48.85), (2.40, 48.85), (2.35, 48.90)}
+    inside = "geo.intersects(observedArea, geography'POINT(2.35 48.87)')"
+    outside = "geo.intersects(observedArea, geography'POINT(2.50 48.87)')"
+    assert sta.ids(f"Datastreams?$filter={inside}") == [stream]
+    assert sta.ids(f"Datastreams?$filter={outside}") == []
