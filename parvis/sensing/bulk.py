@@ -27,16 +27,25 @@ from parvis.sensing.fastinsert import insert_rows
 from parvis.sensing.mapping import ENTITIES
 from parvis.sensing.queries import StaError
 from parvis.sensing.sta.dataarray import decode_create_observations
-from parvis.sensing.sta.payload import Link, NewEntity, PayloadError
+from parvis.sensing.sta.payload import (
+    Link,
+    NewEntity,
+    PayloadError,
+    parse_id,
+    parse_instant,
+    parse_time,
+)
 
-_CHUNK: Final = 1000
+_CHUNK: Final = 10_000  # rows per COPY / executemany: fewer round trips
 _STREAM_COLUMNS: Final = {"Datastream": "datastream_id", "MultiDatastream": "multi_datastream_id"}
 
 
 def create_observations(writer: Writer, body: object, base: str) -> Any:
     from parvis.sensing.service import Answer
 
-    rows = decode_create_observations(body, version=writer.version)
+    rows = decode_simple(body)
+    if rows is None:
+        rows = list(decode_create_observations(body, version=writer.version))
     outcomes = insert_observations(writer, rows)
     slots: list[str] = []
     for outcome in outcomes:
@@ -45,6 +54,68 @@ def create_observations(writer: Writer, body: object, base: str) -> Any:
         else:
             slots.append(f"error: {outcome}")
     return Answer(201, slots)
+
+
+# Components the fast decoder reads itself; anything else goes through the generic checks.
+_SIMPLE: Final = frozenset(
+    {"phenomenonTime", "result", "resultTime", "FeatureOfInterest/id", "FeatureOfInterest/@iot.id"}
+)
+
+
+def decode_simple(body: object) -> list[NewEntity | PayloadError] | None:
+    """The rows of a CreateObservations body whose groups carry only times, results and
+    FeatureOfInterest ids: the same checks as `decode_create_observations`, without building
+    and walking a JSON object per row (a third of the cost of a large body). None when a
+    group needs the generic path (which also words the errors of a malformed body)."""
+    if not isinstance(body, list):
+        return None
+    out: list[NewEntity | PayloadError] = []
+    for g, group in enumerate(body):
+        if not isinstance(group, dict) or set(group) != {"Datastream", "components", "dataArray"}:
+            return None
+        link, components, data = group["Datastream"], group["components"], group["dataArray"]
+        if not (isinstance(link, dict) and set(link) == {"@iot.id"}):
+            return None
+        stream = link["@iot.id"]
+        if isinstance(stream, bool) or not isinstance(stream, int) or not 0 < stream < 2**63:
+            return None
+        if (
+            not isinstance(components, list)
+            or "result" not in components
+            or not set(components) <= _SIMPLE
+            or len(set(components)) != len(components)
+            or not isinstance(data, list)
+        ):
+            return None
+        stream_link = (Link("Datastream", stream),)
+        for r, row in enumerate(data):
+            out.append(_simple_row(components, row, stream_link, f"[{g}]/dataArray[{r}]"))
+    return out
+
+
+def _simple_row(
+    components: list[str], row: object, stream: tuple[Link], where: str
+) -> NewEntity | PayloadError:
+    if not isinstance(row, list) or len(row) != len(components):
+        return PayloadError(f"a row must be an array of {len(components)} values", where)
+    props: dict[str, object] = {"resultTime": None}
+    related: dict[str, tuple[NewEntity | Link, ...]] = {"Datastream": stream}
+    try:
+        for name, value in zip(components, row, strict=True):
+            if name == "phenomenonTime":
+                props[name] = parse_time(value, f"{where}/{name}")
+            elif name == "resultTime":
+                props[name] = None if value is None else parse_instant(value, f"{where}/{name}")
+            elif name == "result":
+                props[name] = value
+            else:
+                related["FeatureOfInterest"] = (
+                    Link("FeatureOfInterest", parse_id(value, f"{where}/{name}")),
+                )
+    except PayloadError as e:
+        return e
+    defaults = frozenset() if "phenomenonTime" in props else frozenset({"phenomenonTime"})
+    return NewEntity("Observation", props, related, defaults)
 
 
 def insert_observations(
@@ -114,9 +185,7 @@ def insert_observations(
                 outcomes[i] = f"FeatureOfInterest: no FeatureOfInterest with id {feature}"
                 continue
             values["feature_id"] = feature
-        for column in _ALL_COLUMNS:
-            values.setdefault(column, None)
-        pending.append((i, values))
+        pending.append((i, _EMPTY_ROW | values))
     spans: dict[str, dict[int, list[datetime | None]]] = {"Datastream": {}, "MultiDatastream": {}}
     added: dict[str, dict[int, int]] = {"Datastream": {}, "MultiDatastream": {}}
     seen: dict[str, dict[int, set[int]]] = {"Datastream": {}, "MultiDatastream": {}}
@@ -150,7 +219,7 @@ def insert_observations(
     return outcomes
 
 
-_ALL_COLUMNS: Final = tuple(c.key for c in ENTITIES["Observation"].table.columns if c.key != "id")
+_EMPTY_ROW: Final = {c.key: None for c in ENTITIES["Observation"].table.columns if c.key != "id"}
 
 
 def _widen(

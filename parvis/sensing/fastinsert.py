@@ -60,6 +60,26 @@ def insert_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int
     return [int(i) for i in ids]
 
 
+# PostgreSQL types of COLUMNS, for a binary COPY (no text to format and parse for each value).
+_PG_TYPES: Final = {
+    "phenomenon_time_start": "timestamptz",
+    "phenomenon_time_end": "timestamptz",
+    "result_time": "timestamptz",
+    "valid_time_start": "timestamptz",
+    "valid_time_end": "timestamptz",
+    "result_type": "int2",
+    "result_number": "float8",
+    "result_string": "text",
+    "result_boolean": "bool",
+    "result_json": "json",
+    "result_quality": "json",
+    "parameters": "json",
+    "datastream_id": "int8",
+    "multi_datastream_id": "int8",
+    "feature_id": "int8",
+}
+
+
 def _copy(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     from psycopg.types.json import Json
 
@@ -76,20 +96,18 @@ def _copy(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     driver = conn.connection.driver_connection
     assert driver is not None
     columns = ", ".join(("id", *COLUMNS))
+    json_at = [i for i, c in enumerate(COLUMNS, start=1) if c in _JSON]
     with (
         driver.cursor() as cursor,
-        cursor.copy(f"COPY sta_observations ({columns}) FROM STDIN") as copy,
+        cursor.copy(f"COPY sta_observations ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
     ):
+        copy.set_types(["int8", *(_PG_TYPES[c] for c in COLUMNS)])
         for new_id, row in zip(ids, rows, strict=True):
-            copy.write_row(
-                (
-                    new_id,
-                    *(
-                        Json(row.get(c)) if c in _JSON and row.get(c) is not None else row.get(c)
-                        for c in COLUMNS
-                    ),
-                )
-            )
+            values = [new_id, *map(row.get, COLUMNS)]
+            for i in json_at:
+                if values[i] is not None:
+                    values[i] = Json(values[i])
+            copy.write_row(values)
     return ids
 
 
