@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, or_, select, update
 
+from parvis.kernel.db import UTCDateTime
 from parvis.sensing import codec
 from parvis.sensing.areas import widen_observed_areas
 from parvis.sensing.mapping import ENTITIES
@@ -449,48 +450,40 @@ def extend_stream_times(
     added: Mapping[Any, int] | None = None,
 ) -> None:
     """Widen the phenomenonTime and resultTime of (Multi)Datastreams to cover new Observations
-    and add them to the streams' counts. One UPDATE per stream and batch, not a trigger per row
-    (FROST's bulk-load complaint)."""
+    and add them to the streams' counts: one UPDATE per stream, all sent in one executemany
+    per batch, not a trigger per row (FROST's bulk-load complaint)."""
     t = _T[stream]
-    for stream_id, n in (added or {}).items():
-        conn.execute(
-            update(t).where(t.c.id == stream_id).values(observation_count=t.c.observation_count + n)
+    added = added or {}
+    none = (None, None, None, None)
+    params = [
+        dict(zip(("p0", "p1", "r0", "r1"), spans.get(sid, none), strict=True))
+        | {"sid": sid, "n": added.get(sid, 0)}
+        for sid in sorted(set(spans) | set(added))
+    ]
+    if not params:
+        return
+
+    def widen(column: Any, name: str, earlier: bool) -> Any:
+        value = bindparam(name, type_=UTCDateTime())
+        beyond = column > value if earlier else column < value
+        return case((or_(column.is_(None), beyond), func.coalesce(value, column)), else_=column)
+
+    stmt = (
+        update(t)
+        .where(t.c.id == bindparam("sid"))
+        .values(
+            observation_count=t.c.observation_count + bindparam("n"),
+            phenomenon_time_start=widen(t.c.phenomenon_time_start, "p0", True),
+            phenomenon_time_end=widen(t.c.phenomenon_time_end, "p1", False),
+            result_time_start=widen(t.c.result_time_start, "r0", True),
+            result_time_end=widen(t.c.result_time_end, "r1", False),
         )
-    for stream_id, (p0, p1, r0, r1) in spans.items():
-        row = conn.execute(
-            select(
-                t.c.phenomenon_time_start,
-                t.c.phenomenon_time_end,
-                t.c.result_time_start,
-                t.c.result_time_end,
-            ).where(t.c.id == stream_id)
-        ).one_or_none()
-        if row is None:
-            continue
-        new = {
-            "phenomenon_time_start": _min(row[0], p0),
-            "phenomenon_time_end": _max(row[1], p1),
-            "result_time_start": _min(row[2], r0),
-            "result_time_end": _max(row[3], r1),
-        }
-        if new != dict(zip(new, row, strict=True)):
-            conn.execute(update(t).where(t.c.id == stream_id).values(new))
+    )
+    conn.execute(stmt, params)
 
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _min(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return min(_aware(a), _aware(b))
-
-
-def _max(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return max(_aware(a), _aware(b))
 
 
 def _join(path: str, name: str) -> str:

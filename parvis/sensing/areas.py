@@ -31,17 +31,26 @@ def widen_observed_areas(conn: Connection, stream: str, features: Mapping[Any, S
     table = ENTITIES[stream].table
     foi = ENTITIES["FeatureOfInterest"].table
     wanted = sorted({f for ids in features.values() for f in ids})
-    documents = dict(
-        conn.execute(select(foi.c.id, foi.c.feature).where(foi.c.id.in_(wanted))).all()
-    )
-    for stream_id, ids in features.items():
-        shapes = [g for g in (_geometry(documents.get(i)) for i in ids) if g is not None]
+    documents: dict[int, Any] = {
+        int(row[0]): row[1]
+        for row in conn.execute(select(foi.c.id, foi.c.feature).where(foi.c.id.in_(wanted)))
+    }
+    streams = sorted(features)
+    current: dict[int, Any] = {
+        int(row[0]): row[1]
+        for row in conn.execute(
+            select(table.c.id, table.c.observed_area).where(table.c.id.in_(streams))
+        )
+    }
+    for stream_id in streams:
+        shapes = [
+            g for g in (_geometry(documents.get(i)) for i in features[stream_id]) if g is not None
+        ]
         if not shapes:
             continue
-        current = conn.scalar(select(table.c.observed_area).where(table.c.id == stream_id))
-        area = _geometry(current) if current is not None else None
+        area = _geometry(current.get(stream_id)) if current.get(stream_id) is not None else None
         if area is not None and all(area.covers(g) for g in shapes):
-            continue
+            continue  # the usual case: a station keeps observing the same place
         hull = shapely.union_all([*shapes, *([area] if area is not None else [])]).convex_hull
         conn.execute(
             update(table).where(table.c.id == stream_id).values(observed_area=mapping(hull))

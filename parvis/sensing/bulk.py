@@ -8,11 +8,11 @@ generated) once per stream, not once per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from parvis.sensing import codec
 from parvis.sensing.actions import (
@@ -28,6 +28,7 @@ from parvis.sensing.mapping import ENTITIES
 from parvis.sensing.queries import StaError
 from parvis.sensing.sta.dataarray import decode_create_observations
 from parvis.sensing.sta.payload import (
+    GEOJSON_ENCODINGS,
     Link,
     NewEntity,
     PayloadError,
@@ -127,25 +128,31 @@ def insert_observations(
     inside a savepoint, so that its failure leaves the batch intact."""
     conn = writer.conn
     outcomes: list[int | str] = ["" for _ in rows]
-    streams: dict[tuple[str, int], bool] = {}
-    features: dict[int, bool] = {}
-    generated: dict[tuple[str, int], int | str] = {}
+    simple_rows = {i: _simple(row) for i, row in enumerate(rows) if isinstance(row, NewEntity)}
+    # What the batch needs, each looked up once for all its rows (not once per stream: a batch
+    # of 1,000 devices touches 1,000 streams).
+    streams = _stream_things(conn, {(s[0], s[1]) for s in simple_rows.values() if s is not None})
+    features = _existing_features(
+        conn, {s[2] for s in simple_rows.values() if s is not None and s[2] is not None}
+    )
+    generated = _generated_features(
+        writer,
+        {(s[0], s[1]) for s in simple_rows.values() if s is not None and s[2] is None}
+        & set(streams),
+    )
     pending: list[tuple[int, dict[str, Any]]] = []
     sizes: dict[int, int] = {}  # ObservedProperties of each MultiDatastream
     for i, row in enumerate(rows):
         if isinstance(row, PayloadError):
             outcomes[i] = str(row)
             continue
-        simple = _simple(row)
+        simple = simple_rows[i]
         if simple is None:
             outcomes[i] = _deep(writer, row)
             continue
         stream, stream_id, feature = simple
-        ok = streams.get((stream, stream_id))
-        if ok is None:
-            ok = _stream_allowed(writer, stream, stream_id)
-            streams[(stream, stream_id)] = ok
-        if not ok:
+        thing = streams.get((stream, stream_id))
+        if thing is None or not (writer.viewer.staff or thing in writer.viewer.things):
             outcomes[i] = f"no {stream} with id {stream_id} this account may write to"
             continue
         if stream == "MultiDatastream":
@@ -163,27 +170,15 @@ def insert_observations(
         other = "multi_datastream_id" if stream == "Datastream" else "datastream_id"
         values[other] = None
         if feature is None:
-            key = (stream, stream_id)
-            if key not in generated:
-                try:
-                    with conn.begin_nested():
-                        generated[key] = writer._generated_feature(values, "")
-                except PayloadError as e:
-                    generated[key] = str(e)
-            got = generated[key]
+            got = generated[(stream, stream_id)]
             if isinstance(got, str):
                 outcomes[i] = got
                 continue
             values["feature_id"] = got
+        elif feature not in features:
+            outcomes[i] = f"FeatureOfInterest: no FeatureOfInterest with id {feature}"
+            continue
         else:
-            known = features.get(feature)
-            if known is None:
-                t = ENTITIES["FeatureOfInterest"].table
-                known = conn.scalar(select(t.c.id).where(t.c.id == feature)) is not None
-                features[feature] = known
-            if not known:
-                outcomes[i] = f"FeatureOfInterest: no FeatureOfInterest with id {feature}"
-                continue
             values["feature_id"] = feature
         pending.append((i, _EMPTY_ROW | values))
     spans: dict[str, dict[int, list[datetime | None]]] = {"Datastream": {}, "MultiDatastream": {}}
@@ -248,12 +243,66 @@ def _simple(row: NewEntity) -> tuple[str, int, int | None] | None:
     return stream, member.id, foi[0].id
 
 
-def _stream_allowed(writer: Writer, stream: str, stream_id: int) -> bool:
-    t = ENTITIES[stream].table
-    thing = writer.conn.scalar(select(t.c.thing_id).where(t.c.id == stream_id))
-    if thing is None:
-        return False
-    return writer.viewer.staff or thing in writer.viewer.things
+def _stream_things(conn: Connection, keys: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The Thing of each (Multi)Datastream that exists."""
+    found: dict[tuple[str, int], int] = {}
+    for stream in _STREAM_COLUMNS:
+        ids = sorted(i for s, i in keys if s == stream)
+        t = ENTITIES[stream].table
+        for chunk in _chunks(ids):
+            for stream_id, thing in conn.execute(
+                select(t.c.id, t.c.thing_id).where(t.c.id.in_(chunk))
+            ):
+                found[(stream, int(stream_id))] = int(thing)
+    return found
+
+
+def _existing_features(conn: Connection, ids: set[int]) -> set[int]:
+    t = ENTITIES["FeatureOfInterest"].table
+    found: set[int] = set()
+    for chunk in _chunks(sorted(ids)):
+        found.update(int(i) for i in conn.scalars(select(t.c.id).where(t.c.id.in_(chunk))))
+    return found
+
+
+def _generated_features(
+    writer: Writer, keys: set[tuple[str, int]]
+) -> dict[tuple[str, int], int | str]:
+    """The FeatureOfInterest generated from each stream's Thing's Location: read in one query
+    for the streams that have one already; generated (once per Location) for the others."""
+    conn = writer.conn
+    things_locations = ENTITIES["Thing"].relations["Locations"].link
+    assert things_locations is not None
+    loc = ENTITIES["Location"].table
+    out: dict[tuple[str, int], int | str] = {}
+    for stream in _STREAM_COLUMNS:
+        t = ENTITIES[stream].table
+        ids = sorted(i for s, i in keys if s == stream)
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(t.c.id, loc.c.encoding_type, loc.c.generated_feature_id)
+                .join(things_locations, things_locations.c.thing_id == t.c.thing_id)
+                .join(loc, loc.c.id == things_locations.c.location_id)
+                .where(t.c.id.in_(chunk))
+                .order_by(t.c.id, loc.c.id)
+            ).all()
+            for stream_id, encoding, feature in rows:
+                key = (stream, int(stream_id))
+                if key not in out and encoding in GEOJSON_ENCODINGS and feature is not None:
+                    out[key] = int(feature)
+    for key in sorted(keys - set(out)):
+        column = _STREAM_COLUMNS[key[0]]
+        try:
+            with conn.begin_nested():
+                out[key] = writer._generated_feature({column: key[1]}, "")
+        except PayloadError as e:
+            out[key] = str(e)
+    return out
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
 
 
 def _deep(writer: Writer, row: NewEntity) -> int | str:
