@@ -29,6 +29,7 @@ from parvis.sensing.queries import StaError
 from parvis.sensing.sta.dataarray import decode_create_observations
 from parvis.sensing.sta.payload import (
     GEOJSON_ENCODINGS,
+    Binding,
     Link,
     NewEntity,
     PayloadError,
@@ -94,25 +95,42 @@ def decode_simple(body: object) -> list[NewEntity | PayloadError] | None:
     return out
 
 
+_SIMPLE_MEMBERS: Final = frozenset({"phenomenonTime", "result", "resultTime"})
+
+
+def simple_observation(body: object, binding: Binding) -> NewEntity | PayloadError | None:
+    """An Observation published on `v1.1/Datastreams(id)/Observations` with only times and a
+    result (what devices send), checked like `parse_create` would, without its generic walk;
+    None when the body needs the generic path."""
+    if (
+        not isinstance(body, dict)
+        or "result" not in body
+        or not set(body) <= _SIMPLE_MEMBERS
+        or binding.navigation not in _STREAM_COLUMNS
+    ):
+        return None
+    names = list(body)
+    return _simple_row(names, [body[n] for n in names], (binding.link,), "")
+
+
 def _simple_row(
     components: list[str], row: object, stream: tuple[Link], where: str
 ) -> NewEntity | PayloadError:
     if not isinstance(row, list) or len(row) != len(components):
         return PayloadError(f"a row must be an array of {len(components)} values", where)
     props: dict[str, object] = {"resultTime": None}
-    related: dict[str, tuple[NewEntity | Link, ...]] = {"Datastream": stream}
+    related: dict[str, tuple[NewEntity | Link, ...]] = {stream[0].entity_type: stream}
     try:
         for name, value in zip(components, row, strict=True):
+            at = f"{where}/{name}" if where else name
             if name == "phenomenonTime":
-                props[name] = parse_time(value, f"{where}/{name}")
+                props[name] = parse_time(value, at)
             elif name == "resultTime":
-                props[name] = None if value is None else parse_instant(value, f"{where}/{name}")
+                props[name] = None if value is None else parse_instant(value, at)
             elif name == "result":
                 props[name] = value
             else:
-                related["FeatureOfInterest"] = (
-                    Link("FeatureOfInterest", parse_id(value, f"{where}/{name}")),
-                )
+                related["FeatureOfInterest"] = (Link("FeatureOfInterest", parse_id(value, at)),)
     except PayloadError as e:
         return e
     defaults = frozenset() if "phenomenonTime" in props else frozenset({"phenomenonTime"})

@@ -9,6 +9,7 @@ so a body naming another Datastream than its topic is refused ("mismatched neste
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,19 +20,25 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from parvis.sensing.actions import Writer
-from parvis.sensing.bulk import insert_observations
+from parvis.sensing.bulk import insert_observations, simple_observation
 from parvis.sensing.codec import load_json
 from parvis.sensing.models import Task
 from parvis.sensing.mqtt.acl import parse_task_status_topic
 from parvis.sensing.mqtt.bridge import TransientError
 from parvis.sensing.queries import StaError
 from parvis.sensing.service import STAFF_VIEW, Service
-from parvis.sensing.sta.mqtt_topics import parse_create_topic
+from parvis.sensing.sta.mqtt_topics import CreateTopic, parse_create_topic
 from parvis.sensing.sta.payload import NewEntity, PayloadError, parse_create
 from parvis.sensing.sta.query.errors import QueryError
 
 log = logging.getLogger(__name__)
 TASK_STATUSES: Final = ("accepted", "rejected", "running", "done", "failed")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _create_topic(topic: str) -> CreateTopic:
+    """Devices publish on the same few topics again and again: parse each once."""
+    return parse_create_topic(topic)
 
 
 class MessageLike(Protocol):
@@ -113,13 +120,17 @@ class Ingest:
         if isinstance(body, dict) and "@iot.selfLink" in body:
             return None  # one of our own notifications, not a creation
         try:
-            topic = parse_create_topic(message.topic)
+            topic = _create_topic(message.topic)
         except (QueryError, ValueError) as e:
             self.rejected += 1
             log.warning("MQTT topic refused: %s", e)
             return None
         if topic.version not in self.services:
             return None
+        if topic.entity_type == "Observation" and topic.binding is not None:
+            simple = simple_observation(body, topic.binding)
+            if simple is not None:
+                return topic.version, simple
         try:
             return topic.version, parse_create(
                 topic.entity_type, body, version=topic.version, bound_parent=topic.binding
