@@ -44,7 +44,7 @@ It prints a table and writes everything, with the machine, the commit and each p
 shares (this process, the devices, Mosquitto, the web server, PostgreSQL's backends of the
 benchmark database, the rest of the machine), to benchmarks/results/sensing.json. All these
 processes share the machine's cores. Everything stays on 127.0.0.1; the PostgreSQL database
---pg-database is dropped and recreated.
+--pg-database (parvis_bench_sensing_<pid> by default) is created, then dropped unless --keep.
 """
 
 from __future__ import annotations
@@ -211,30 +211,42 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def machine_busy(seconds: float = 2.0) -> float:
-    """Percent of the machine busy over `seconds` (while this benchmark is idle)."""
-    b0, t0 = _machine()
+def machine_busy(seconds: float = 2.0) -> tuple[float, list[str]]:
+    """Percent of the machine busy over `seconds` (while this benchmark is idle), and the
+    processes that took the most of it."""
+    p0, (b0, t0) = _all_procs(), _machine()
     time.sleep(seconds)
-    b1, t1 = _machine()
-    return round(100 * (b1 - b0) / (t1 - t0), 1) if t1 > t0 else 0.0
+    p1, (b1, t1) = _all_procs(), _machine()
+    if t1 <= t0:
+        return 0.0, []
+    used = sorted(
+        (
+            (cpu - p0[pid][2], f"{comm} ({pid})")
+            for pid, (comm, _pp, cpu) in p1.items()
+            if pid in p0
+        ),
+        reverse=True,
+    )
+    top = [f"{name} {100 * cpu / (t1 - t0):.0f} %" for cpu, name in used[:3] if cpu > 0]
+    return round(100 * (b1 - b0) / (t1 - t0), 1), top
 
 
 def wait_until_quiet(args: argparse.Namespace) -> float:
     """Wait (at most --quiet-wait s) while other work keeps the idle machine busier than
     --quiet-threshold %; the share found last."""
     deadline = time.monotonic() + args.quiet_wait
-    busy = machine_busy()
+    busy, top = machine_busy()
     said = False
     while busy > args.quiet_threshold and time.monotonic() < deadline:
         if not said:
             print(
-                f"   the machine is {busy:.0f} % busy with other work; waiting "
+                f"   the machine is {busy:.0f} % busy ({', '.join(top)}); waiting "
                 f"(at most {args.quiet_wait:g} s) ...",
                 flush=True,
             )
             said = True
         time.sleep(3)
-        busy = machine_busy()
+        busy, top = machine_busy()
     return busy
 
 
@@ -1845,7 +1857,9 @@ def main() -> None:
         help="PostgreSQL server, without a database name",
     )
     parser.add_argument(
-        "--pg-database", default="parvis_bench_sensing", help="database dropped and recreated"
+        "--pg-database",
+        default=f"parvis_bench_sensing_{os.getpid()}",
+        help="database created (dropped first if it exists) and dropped at the end",
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument(
